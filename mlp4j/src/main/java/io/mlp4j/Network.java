@@ -1,0 +1,123 @@
+package io.mlp4j;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The shape of a multi-layer perceptron: fully connected layers with ReLU between them (not after the last),
+ * e.g. {@code Network.of(784, 32, 10)} is the tutorial's model. Immutable.
+ */
+public final class Network {
+
+    private final int[] sizes;
+
+    private Network(int[] sizes) {
+        this.sizes = sizes;
+    }
+
+    /** Layer widths from input to output; at least two, each positive. */
+    public static Network of(int... sizes) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("a network needs at least an input and an output size, got "
+                    + Arrays.toString(sizes));
+        }
+        for (int s : sizes) {
+            if (s <= 0) {
+                throw new IllegalArgumentException("layer sizes must be positive, got " + Arrays.toString(sizes));
+            }
+        }
+        return new Network(sizes.clone());
+    }
+
+    /** Parses {@code "784-32-10"}. */
+    public static Network parse(String text) {
+        String[] parts = text.trim().split("-");
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad network '" + text + "': expected sizes like 784-32-10");
+            }
+        }
+        return of(sizes);
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    public int inputs() {
+        return sizes[0];
+    }
+
+    public int outputs() {
+        return sizes[sizes.length - 1];
+    }
+
+    /** Number of linear layers. */
+    public int layers() {
+        return sizes.length - 1;
+    }
+
+    public int in(int layer) {
+        return sizes[layer];
+    }
+
+    public int out(int layer) {
+        return sizes[layer + 1];
+    }
+
+    /** Trainable parameters in all layers. */
+    public long parameterCount() {
+        long n = 0;
+        for (int l = 0; l < layers(); l++) {
+            n += (long) in(l) * out(l) + out(l);
+        }
+        return n;
+    }
+
+    /**
+     * Fresh parameters like PyTorch's {@code nn.Linear} default: weights and biases uniform in
+     * {@code [-1/sqrt(in), 1/sqrt(in))}, drawn layer by layer (weights, then bias) from {@code seed}.
+     * Returns {@code [weights..., biases...]}: element l is layer l's weight, element layers()+l its bias.
+     */
+    float[][] initialParameters(long seed) {
+        Random random = new Random(seed);
+        float[][] out = new float[2 * layers()][];
+        for (int l = 0; l < layers(); l++) {
+            float bound = (float) (1.0 / Math.sqrt(in(l)));
+            float[] w = new float[in(l) * out(l)];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (random.nextFloat() * 2f - 1f) * bound;
+            }
+            float[] b = new float[out(l)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (random.nextFloat() * 2f - 1f) * bound;
+            }
+            out[l] = w;
+            out[layers() + l] = b;
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Network n && Arrays.equals(sizes, n.sizes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(sizes);
+    }
+
+    /** {@code 784-32-10}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < sizes.length; i++) {
+            s.append(i == 0 ? "" : "-").append(sizes[i]);
+        }
+        return s.toString();
+    }
+}

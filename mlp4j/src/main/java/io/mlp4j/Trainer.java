@@ -1,0 +1,364 @@
+package io.mlp4j;
+
+import io.mlp4j.backend.Backend;
+import io.mlp4j.backend.BackendRegistry;
+import io.mlp4j.backend.DeviceDataset;
+import io.mlp4j.backend.IndexBuffer;
+import io.mlp4j.backend.Settings;
+import io.mlp4j.backend.Tensor;
+import io.mlp4j.data.DataSet;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Trains a {@link Network} with cross-entropy loss and plain SGD on the configured backend, like the tutorial:
+ * <pre>{@code
+ * try (Trainer t = Trainer.builder(Network.of(784, 32, 10)).seed(42).build()) {
+ *     t.fit(train, val, 5, 0.5);
+ *     t.fit(train, val, 5, 0.1);      // continues where it stopped
+ *     Classifier c = t.classifier();
+ * }
+ * }</pre>
+ * Data sets and parameters live on the device for the trainer's life; each epoch the shuffled order is sent
+ * once and the loss sums come back once. Not thread-safe: use a trainer from one thread.
+ */
+public final class Trainer implements AutoCloseable {
+
+    /** Builds a {@link Trainer}. Unset values come from configuration (see README), then defaults. */
+    public static final class Builder {
+        private final Network network;
+        private final Map<String, String> options = new HashMap<>();
+        private long seed = 42;
+        private int batchSize = 128;
+        private int evalBatchSize = 1024;
+        private TrainingListener listener = new TrainingListener() { };
+
+        private Builder(Network network) {
+            this.network = Objects.requireNonNull(network, "network");
+        }
+
+        /** {@code auto}, {@code cpu}, {@code aparapi} or {@code cublas}; overrides every other configuration. */
+        public Builder backend(String name) {
+            return option("backend", name);
+        }
+
+        /** Threads for the cpu backend. */
+        public Builder threads(int threads) {
+            return option("threads", Integer.toString(threads));
+        }
+
+        /** Any configuration key without its {@code mlp4j.} prefix, e.g. {@code aparapi.device}. */
+        public Builder option(String key, String value) {
+            options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Seed of the initial parameters and of the shuffling. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Batch size for {@link #evaluate}; it does not change the results, only speed and memory. */
+        public Builder evalBatchSize(int evalBatchSize) {
+            if (evalBatchSize < 1) {
+                throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + evalBatchSize);
+            }
+            this.evalBatchSize = evalBatchSize;
+            return this;
+        }
+
+        public Builder listener(TrainingListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Opens the backend and puts fresh parameters on it. */
+        public Trainer build() {
+            return new Trainer(this, null);
+        }
+
+        /** Opens the backend and starts from the given model's parameters (same network shape). */
+        public Trainer build(Classifier start) {
+            if (!start.network().equals(network)) {
+                throw new IllegalArgumentException("the starting model is " + start.network()
+                        + " but the trainer's network is " + network);
+            }
+            return new Trainer(this, start);
+        }
+    }
+
+    /** A data set on the device with two index orders: the epoch's shuffle (training) and 0..n-1 (evaluation). */
+    private record Resident(DeviceDataset data, IndexBuffer shuffled, IndexBuffer identity, int[] hostOrder) {
+    }
+
+    private final Network net;
+    private final Backend backend;
+    private final String choice;
+    private final int batchSize;
+    private final int evalBatchSize;
+    private final TrainingListener listener;
+    private final Random shuffle;
+    private final List<String> labels;
+    private final History history = new History();
+
+    private final Tensor[] w, b, dw, db, act, grad;
+    private final Tensor metrics;
+    private final float[] metricsHost = new float[2];
+    private final Map<DataSet, Resident> resident = new IdentityHashMap<>();
+    private boolean closed;
+
+    public static Builder builder(Network network) {
+        return new Builder(network);
+    }
+
+    private Trainer(Builder b, Classifier start) {
+        this.net = b.network;
+        this.batchSize = b.batchSize;
+        this.evalBatchSize = b.evalBatchSize;
+        this.listener = b.listener;
+        this.shuffle = new Random(b.seed * 31 + 17);
+        BackendRegistry.Selection sel = BackendRegistry.open(Settings.current(b.options));
+        this.backend = sel.backend();
+        this.choice = sel.why();
+        int layers = net.layers();
+        w = new Tensor[layers];
+        this.b = new Tensor[layers];
+        dw = new Tensor[layers];
+        db = new Tensor[layers];
+        act = new Tensor[layers + 1];
+        grad = new Tensor[layers + 1];
+        int maxRows = Math.max(batchSize, evalBatchSize);
+        float[][] init = start != null ? start.parameters() : net.initialParameters(b.seed);
+        labels = start != null ? start.labels() : Classifier.defaultLabels(net.outputs());
+        for (int l = 0; l < layers; l++) {
+            w[l] = backend.allocate(net.in(l) * net.out(l));
+            this.b[l] = backend.allocate(net.out(l));
+            dw[l] = backend.allocate(net.in(l) * net.out(l));
+            db[l] = backend.allocate(net.out(l));
+            backend.upload(w[l], init[l]);
+            backend.upload(this.b[l], init[layers + l]);
+        }
+        for (int l = 0; l <= layers; l++) {
+            int width = l == 0 ? net.inputs() : net.out(l - 1);
+            act[l] = backend.allocate(maxRows * width);
+            grad[l] = l == 0 ? null : backend.allocate(maxRows * width);
+        }
+        metrics = backend.allocate(2);
+    }
+
+    /** The backend in use: {@code cpu}, {@code aparapi} or {@code cublas}. */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** The device the backend computes on, in words. */
+    public String device() {
+        return backend.device();
+    }
+
+    /** How the backend was chosen, e.g. {@code "cpu (environment MLP4J_BACKEND)"}. */
+    public String backendChoice() {
+        return choice;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /**
+     * Trains for {@code epochs} epochs at learning rate {@code lr}, validating after each; can be called again
+     * to continue. Prints nothing: see {@link TrainingListener} and {@link EpochRecord#tutorialLine()}.
+     *
+     * @return the new epochs' records (also appended to {@link #history()})
+     * @throws TrainingDivergedException if the loss becomes NaN or infinite; the parameters are those from
+     *                                   before the failing epoch
+     */
+    public List<EpochRecord> fit(DataSet train, DataSet val, int epochs, double lr) {
+        checkOpen();
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs must not be negative, got " + epochs);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
+        }
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("training set " + train.name() + " is empty");
+        }
+        Resident data = residentOf(train);
+        List<EpochRecord> out = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            EpochRecord r = trainEpoch(train, data, val, (float) lr);
+            history.add(r);
+            out.add(r);
+            listener.onEpoch(r);
+        }
+        return out;
+    }
+
+    private EpochRecord trainEpoch(DataSet train, Resident data, DataSet val, float lr) {
+        int epoch = history.size() + 1;
+        float[][] before = parameters();
+        fillIdentity(data.hostOrder);
+        DataSet.shuffle(data.hostOrder, shuffle); // a fresh permutation each epoch, like PyTorch's RandomSampler
+        backend.upload(data.shuffled, data.hostOrder);
+        resetMetrics();
+        int n = train.size();
+        int batches = (n + batchSize - 1) / batchSize;
+        int progressEvery = Math.max(1, batches / 20);
+        double runningLoss = Double.NaN;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < batches; i++) {
+            int offset = i * batchSize;
+            int rows = Math.min(batchSize, n - offset);
+            step(data, offset, rows, lr);
+            if ((i + 1) % progressEvery == 0 || i + 1 == batches) {
+                backend.download(metrics, metricsHost);
+                runningLoss = metricsHost[0] / (offset + rows);
+            }
+            listener.onBatch(epoch, i + 1, batches, offset + rows, (System.nanoTime() - t0) / 1e9, runningLoss);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double trainLoss = runningLoss;
+        if (!Double.isFinite(trainLoss)) {
+            restore(before);
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                    "training diverged in epoch %d at learning rate %s: the mean loss is %s. The parameters from"
+                            + " before this epoch were kept; try a smaller learning rate.", epoch, lr, trainLoss));
+        }
+        Evaluation v = val == null || val.size() == 0 ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(val);
+        return new EpochRecord(epoch, lr, trainLoss, v.loss(), v.accuracy(), seconds, n / seconds);
+    }
+
+    /** One SGD step on rows [offset, offset+rows) of the data's current order. */
+    private void step(Resident data, int offset, int rows, float lr) {
+        int layers = net.layers();
+        forward(data, data.shuffled, offset, rows);
+        backend.softmaxCrossEntropy(act[layers], data.data, data.shuffled, offset, rows, net.outputs(),
+                grad[layers], metrics);
+        for (int l = layers - 1; l >= 0; l--) {
+            backend.linearBackward(act[l], w[l], act[l + 1], grad[l + 1], l == 0 ? null : grad[l], dw[l], db[l],
+                    rows, net.in(l), net.out(l), l < layers - 1);
+        }
+        for (int l = 0; l < layers; l++) {
+            backend.sgdUpdate(w[l], dw[l], net.in(l) * net.out(l), lr);
+            backend.sgdUpdate(b[l], db[l], net.out(l), lr);
+        }
+    }
+
+    private void forward(Resident data, IndexBuffer order, int offset, int rows) {
+        backend.gather(data.data, order, offset, rows, act[0]);
+        for (int l = 0; l < net.layers(); l++) {
+            backend.linearForward(act[l], w[l], b[l], act[l + 1], rows, net.in(l), net.out(l), l < net.layers() - 1);
+        }
+    }
+
+    /** Mean loss and accuracy over a data set, in its own order, without changing the parameters. */
+    public Evaluation evaluate(DataSet data) {
+        checkOpen();
+        Resident r = residentOf(data);
+        resetMetrics();
+        for (int offset = 0; offset < data.size(); offset += evalBatchSize) {
+            int rows = Math.min(evalBatchSize, data.size() - offset);
+            forward(r, r.identity, offset, rows);
+            backend.softmaxCrossEntropy(act[net.layers()], r.data, r.identity, offset, rows, net.outputs(), null,
+                    metrics);
+        }
+        backend.download(metrics, metricsHost);
+        int n = Math.max(1, data.size());
+        return new Evaluation(metricsHost[0] / n, metricsHost[1] / n, data.size());
+    }
+
+    /** A snapshot of the current parameters as an immutable, thread-safe classifier. */
+    public Classifier classifier() {
+        checkOpen();
+        return new Classifier(net, parameters(), labels);
+    }
+
+    private float[][] parameters() {
+        int layers = net.layers();
+        float[][] p = new float[2 * layers][];
+        for (int l = 0; l < layers; l++) {
+            p[l] = new float[w[l].length()];
+            backend.download(w[l], p[l]);
+            p[layers + l] = new float[b[l].length()];
+            backend.download(b[l], p[layers + l]);
+        }
+        return p;
+    }
+
+    private void restore(float[][] p) {
+        for (int l = 0; l < net.layers(); l++) {
+            backend.upload(w[l], p[l]);
+            backend.upload(b[l], p[net.layers() + l]);
+        }
+    }
+
+    private void resetMetrics() {
+        metricsHost[0] = 0;
+        metricsHost[1] = 0;
+        backend.upload(metrics, metricsHost);
+    }
+
+    private Resident residentOf(DataSet data) {
+        Resident r = resident.get(data);
+        if (r != null) {
+            return r;
+        }
+        if (data.features() != net.inputs()) {
+            throw new IllegalArgumentException(data.name() + " has images of " + data.rows() + "x" + data.cols()
+                    + " = " + data.features() + " pixels, but the network " + net + " takes " + net.inputs());
+        }
+        if (data.classCount() > net.outputs()) {
+            throw new IllegalArgumentException(data.name() + " has labels up to " + (data.classCount() - 1)
+                    + ", but the network " + net + " has only " + net.outputs() + " outputs");
+        }
+        int[] order = new int[data.size()];
+        fillIdentity(order);
+        IndexBuffer identity = backend.allocateIndices(Math.max(1, order.length));
+        backend.upload(identity, order);
+        r = new Resident(backend.upload(data.pixels(), data.labels(), data.size(), data.features()),
+                backend.allocateIndices(Math.max(1, order.length)), identity, order);
+        resident.put(data, r);
+        return r;
+    }
+
+    private static void fillIdentity(int[] order) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this trainer is closed");
+        }
+    }
+
+    /** Frees the backend and everything on its device. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            backend.close();
+        }
+    }
+}

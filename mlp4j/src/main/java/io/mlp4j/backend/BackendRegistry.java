@@ -1,0 +1,89 @@
+package io.mlp4j.backend;
+
+import io.mlp4j.backend.cpu.CpuProvider;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Knows every backend and picks one: the configured name, or with {@code auto} the first that works of
+ * cuBLAS (a CUDA device answers), Aparapi on an OpenCL GPU, the CPU. A configured backend that is unknown or
+ * unavailable is an error, never a silent fallback.
+ */
+public final class BackendRegistry {
+
+    /** The result of a selection: the opened backend and why it was chosen. */
+    public record Selection(Backend backend, String why) {
+    }
+
+    /** One line of a device listing. */
+    public record Status(String name, boolean available, String device, String reason) {
+    }
+
+    private BackendRegistry() {
+    }
+
+    /** In auto order. */
+    public static List<BackendProvider> providers() {
+        return List.of(new io.mlp4j.backend.cublas.CublasProvider(),
+                new io.mlp4j.backend.aparapi.AparapiProvider(),
+                new CpuProvider());
+    }
+
+    public static List<String> names() {
+        List<String> names = new ArrayList<>(List.of("auto"));
+        providers().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    public static List<Status> list(Settings settings) {
+        List<Status> out = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            BackendProvider.Probe probe = safeProbe(p, settings);
+            out.add(new Status(p.name(), probe.available(), probe.device(), probe.reason()));
+        }
+        return out;
+    }
+
+    public static Selection open(Settings settings) {
+        Settings.Value choice = settings.get(Settings.BACKEND, "auto");
+        String name = choice.value().toLowerCase(java.util.Locale.ROOT);
+        if (name.equals("auto")) {
+            StringBuilder skipped = new StringBuilder();
+            for (BackendProvider p : providers()) {
+                BackendProvider.Probe probe = safeProbe(p, settings);
+                boolean usable = probe.available() && (probe.isGpu() || p.name().equals("cpu"));
+                if (usable) {
+                    return new Selection(p.open(settings), "auto (" + choice.source() + ")"
+                            + (skipped.length() == 0 ? "" : "; skipped " + skipped));
+                }
+                if (skipped.length() > 0) {
+                    skipped.append("; ");
+                }
+                skipped.append(p.name()).append(": ")
+                        .append(probe.available() ? "no GPU device (" + probe.device() + ")" : probe.reason());
+            }
+            throw new IllegalStateException("no backend is available: " + skipped);
+        }
+        for (BackendProvider p : providers()) {
+            if (p.name().equals(name)) {
+                BackendProvider.Probe probe = safeProbe(p, settings);
+                if (!probe.available()) {
+                    throw new IllegalStateException("backend '" + name + "' (from " + choice.source()
+                            + ") is not available: " + probe.reason());
+                }
+                return new Selection(p.open(settings), name + " (" + choice.source() + ")");
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + choice.value() + "' (from " + choice.source()
+                + "); choose one of " + String.join(", ", names()));
+    }
+
+    private static BackendProvider.Probe safeProbe(BackendProvider p, Settings settings) {
+        try {
+            return p.probe(settings);
+        } catch (LinkageError | RuntimeException e) {
+            return BackendProvider.Probe.unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.mlp4j.backend.cpu;
+
+import io.mlp4j.backend.Backend;
+import io.mlp4j.backend.BackendProvider;
+import io.mlp4j.backend.Settings;
+
+/** The CPU backend: always available. Keys: {@code threads}, {@code cpu.vector} = auto | true | false. */
+public final class CpuProvider implements BackendProvider {
+
+    public static final String VECTOR = "cpu.vector";
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Probe probe(Settings settings) {
+        return Probe.available(describe(threads(settings), useVector(settings)), false);
+    }
+
+    @Override
+    public Backend open(Settings settings) {
+        return new CpuBackend(threads(settings), useVector(settings));
+    }
+
+    static int threads(Settings settings) {
+        return settings.getInt(Settings.THREADS, Runtime.getRuntime().availableProcessors(), 1);
+    }
+
+    static boolean useVector(Settings settings) {
+        Settings.Value v = settings.get(VECTOR, "auto");
+        return switch (v.value()) {
+            case "auto" -> CpuBackend.vectorApiAvailable();
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("mlp4j." + VECTOR + " must be auto, true or false, got '"
+                    + v.value() + "' (from " + v.source() + ")");
+        };
+    }
+
+    private static String describe(int threads, boolean vector) {
+        return "CPU, " + threads + (threads == 1 ? " thread, " : " threads, ")
+                + (vector ? "Vector API" : "plain loops" + (CpuBackend.vectorApiAvailable() ? ""
+                : " (add --add-modules jdk.incubator.vector for the faster Vector API kernels)"));
+    }
+}

@@ -1,0 +1,179 @@
+package io.mlp4j.data;
+
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * An immutable set of labelled grey images: {@code count} samples of {@code rows x cols} uint8 pixels
+ * (row-major, 0 = background) and one uint8 label each.
+ */
+public final class DataSet {
+
+    /** Two disjoint parts of a data set, e.g. training and validation. */
+    public record Split(DataSet first, DataSet second) {
+    }
+
+    private final String name;
+    private final byte[] pixels;
+    private final byte[] labels;
+    private final int count;
+    private final int rows;
+    private final int cols;
+
+    private DataSet(String name, byte[] pixels, byte[] labels, int rows, int cols) {
+        this.name = name;
+        this.pixels = pixels;
+        this.labels = labels;
+        this.count = labels.length;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /**
+     * A data set over copies of the given arrays.
+     *
+     * @throws IllegalArgumentException if the lengths do not agree
+     */
+    public static DataSet of(String name, byte[] pixels, byte[] labels, int rows, int cols) {
+        Objects.requireNonNull(name, "name");
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException(name + ": image size must be positive, got " + rows + "x" + cols);
+        }
+        if ((long) labels.length * rows * cols != pixels.length) {
+            throw new IllegalArgumentException(name + ": " + labels.length + " labels need "
+                    + (long) labels.length * rows * cols + " pixels of " + rows + "x" + cols + ", got " + pixels.length);
+        }
+        return new DataSet(name, pixels.clone(), labels.clone(), rows, cols);
+    }
+
+    /** Wraps arrays this package created and will not change. */
+    static DataSet wrap(String name, byte[] pixels, byte[] labels, int rows, int cols) {
+        return new DataSet(name, pixels, labels, rows, cols);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Pixels per image. */
+    public int features() {
+        return rows * cols;
+    }
+
+    public int label(int i) {
+        Objects.checkIndex(i, count);
+        return labels[i] & 0xFF;
+    }
+
+    /** A copy of image i's pixels. */
+    public byte[] image(int i) {
+        Objects.checkIndex(i, count);
+        byte[] out = new byte[features()];
+        System.arraycopy(pixels, i * features(), out, 0, out.length);
+        return out;
+    }
+
+    /** Image i scaled to [0, 1], as the model sees it. */
+    public float[] imageAsFloats(int i) {
+        Objects.checkIndex(i, count);
+        float[] out = new float[features()];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = (pixels[i * features() + j] & 0xFF) * (1f / 255f);
+        }
+        return out;
+    }
+
+    /** A copy of all pixels, {@code size() * features()} bytes. */
+    public byte[] pixels() {
+        return pixels.clone();
+    }
+
+    /** A copy of all labels. */
+    public byte[] labels() {
+        return labels.clone();
+    }
+
+    /** The largest label plus one. */
+    public int classCount() {
+        int max = -1;
+        for (byte b : labels) {
+            max = Math.max(max, b & 0xFF);
+        }
+        return max + 1;
+    }
+
+    /** The samples at the given indices, in that order. */
+    public DataSet subset(String name, int[] indices) {
+        int f = features();
+        byte[] px = new byte[indices.length * f];
+        byte[] lb = new byte[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            Objects.checkIndex(indices[i], count);
+            System.arraycopy(pixels, indices[i] * f, px, i * f, f);
+            lb[i] = labels[indices[i]];
+        }
+        return new DataSet(name, px, lb, rows, cols);
+    }
+
+    /** The first n samples. */
+    public DataSet head(int n) {
+        if (n < 0 || n > count) {
+            throw new IllegalArgumentException(name + " has " + count + " samples, cannot take " + n);
+        }
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        return subset(name, idx);
+    }
+
+    /**
+     * A seeded random split like PyTorch's {@code random_split}: a random permutation, the first
+     * {@code firstSize} samples in one part and the rest in the other.
+     */
+    public Split split(int firstSize, long seed) {
+        if (firstSize < 0 || firstSize > count) {
+            throw new IllegalArgumentException(name + " has " + count + " samples, cannot split off " + firstSize);
+        }
+        int[] perm = permutation(count, new Random(seed));
+        return new Split(subset(name + "[train]", java.util.Arrays.copyOfRange(perm, 0, firstSize)),
+                subset(name + "[val]", java.util.Arrays.copyOfRange(perm, firstSize, count)));
+    }
+
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    public static int[] permutation(int n, Random random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        shuffle(p, random);
+        return p;
+    }
+
+    /** Shuffles in place (Fisher-Yates). */
+    public static void shuffle(int[] p, Random random) {
+        for (int i = p.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + count + " images of " + rows + "x" + cols + ")";
+    }
+}

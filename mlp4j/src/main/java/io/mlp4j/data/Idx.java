@@ -1,0 +1,108 @@
+package io.mlp4j.data;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads IDX files (the MNIST format), gzipped or raw: a big-endian header {@code 0x00 0x00 type dims}, one
+ * 32-bit size per dimension, then the data. Only unsigned bytes (type 0x08) are supported. Every fault is
+ * reported with the file's name.
+ */
+public final class Idx {
+
+    /** Refuse headers claiming more than this many bytes of data (2 GiB minus a little, Java's array limit). */
+    static final long MAX_BYTES = Integer.MAX_VALUE - 16;
+
+    /** The content of an IDX file: its dimensions and its uint8 data. */
+    public record Content(int[] dims, byte[] data) {
+    }
+
+    private Idx() {
+    }
+
+    /**
+     * Reads an IDX file with the given number of dimensions.
+     *
+     * @throws IOException naming the file if it is missing, not IDX, of the wrong kind or truncated
+     */
+    public static Content read(Path file, int expectedDims) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            try (DataInputStream in = new DataInputStream(gzip ? new GZIPInputStream(raw, 1 << 16) : raw)) {
+                return read(file, in, expectedDims);
+            } catch (ZipException e) {
+                throw new IOException(file + ": corrupt gzip data (" + e.getMessage() + "); download the file again",
+                        e);
+            } catch (EOFException e) {
+                throw new IOException(file + ": the file is truncated; download it again", e);
+            }
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        }
+    }
+
+    private static Content read(Path file, DataInputStream in, int expectedDims) throws IOException {
+        int magic = in.readInt();
+        int type = (magic >>> 8) & 0xFF;
+        int dims = magic & 0xFF;
+        if ((magic >>> 16) != 0) {
+            throw new IOException(String.format("%s: not an IDX file (magic 0x%08x; IDX files start with 0x0000)",
+                    file, magic));
+        }
+        if (type != 0x08) {
+            throw new IOException(String.format("%s: unsupported IDX element type 0x%02x (only unsigned bytes, 0x08)",
+                    file, type));
+        }
+        if (dims != expectedDims) {
+            throw new IOException(file + ": expected " + expectedDims + " dimensions (magic 0x0000080"
+                    + expectedDims + "), found " + dims);
+        }
+        int[] shape = new int[dims];
+        long total = 1;
+        for (int i = 0; i < dims; i++) {
+            shape[i] = in.readInt();
+            if (shape[i] < 0) {
+                throw new IOException(file + ": dimension " + i + " is negative (" + shape[i] + ")");
+            }
+            total *= shape[i];
+            if (total > MAX_BYTES) {
+                throw new IOException(file + ": the header claims more than " + MAX_BYTES
+                        + " bytes of data, which is more than this reader accepts; the file is corrupt");
+            }
+        }
+        byte[] data = new byte[(int) total];
+        int n = in.readNBytes(data, 0, data.length);
+        if (n < data.length) {
+            throw new IOException(file + ": the file is truncated: the header promises " + data.length
+                    + " bytes of data but only " + n + " follow; download it again");
+        }
+        if (in.read() != -1) {
+            throw new IOException(file + ": unexpected data after the " + data.length
+                    + " bytes the header describes; the file is corrupt");
+        }
+        return new Content(shape, data);
+    }
+
+    /** Reads an image file (3 dimensions) and a label file (1 dimension) into a data set; counts must agree. */
+    public static DataSet readDataSet(String name, Path images, Path labels) throws IOException {
+        Content img = read(images, 3);
+        Content lab = read(labels, 1);
+        if (img.dims()[0] != lab.dims()[0]) {
+            throw new IOException(images + " holds " + img.dims()[0] + " images but " + labels + " holds "
+                    + lab.dims()[0] + " labels; the files do not belong together");
+        }
+        return DataSet.wrap(name, img.data(), lab.data(), img.dims()[1], img.dims()[2]);
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * mlp4j: train and run multi-layer perceptrons on the CPU, on OpenCL devices (Aparapi) and on NVIDIA GPUs (cuBLAS).
+ *
+ * <p>Only {@code io.mlp4j} (Trainer, Classifier and their small value types) and {@code io.mlp4j.data}
+ * (IDX files, MNIST, data sets) are exported. Backends, kernels and file formats stay inside.
+ * Aparapi, JavaCPP's CUDA and the Vector API are optional: each backend lights up when its modules are
+ * resolved and its device answers, and reports why not otherwise.
+ */
+module io.mlp4j {
+    requires static jdk.incubator.vector;
+    requires static aparapi;
+    requires static org.bytedeco.cuda;
+    requires static java.desktop;
+
+    exports io.mlp4j;
+    exports io.mlp4j.data;
+
+    // Aparapi reads kernel fields reflectively.
+    opens io.mlp4j.backend.aparapi to aparapi;
+}
