@@ -82,6 +82,8 @@ public final class BackendRegistry {
     private static BackendProvider.Probe safeProbe(BackendProvider p, Settings settings) {
         try {
             return p.probe(settings);
+        } catch (IllegalArgumentException e) {
+            throw e; // a bad configuration value is the user's to fix, not a missing device
         } catch (LinkageError | RuntimeException e) {
             return BackendProvider.Probe.unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
