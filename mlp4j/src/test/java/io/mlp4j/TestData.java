@@ -23,7 +23,7 @@ final class TestData {
             d = System.getenv("MLP4J_DATA");
         }
         if (d == null || d.isBlank()) {
-            d = "../../shared/mnist";
+            d = "../shared/mnist"; // beside the checkout, as on the project's machines and in CI
         }
         return Path.of(d);
     }
