@@ -167,19 +167,23 @@ public final class CpuBackend implements Backend {
                     best = c;
                 }
             }
+            // exp once per logit; the gradient buffer (or, in evaluation, nothing) holds them meanwhile
             float sum = 0f;
             for (int c = 0; c < classes; c++) {
-                sum += (float) Math.exp(z[o + c] - max);
+                float e = (float) Math.exp(z[o + c] - max);
+                sum += e;
+                if (dz != null) {
+                    dz[o + c] = e;
+                }
             }
             lossSum += Math.log(sum) - (z[o + label] - max);
             if (best == label) {
                 correct++;
             }
             if (dz != null) {
-                float inv = 1f / sum;
+                float scale = invRows / sum;
                 for (int c = 0; c < classes; c++) {
-                    float p = (float) Math.exp(z[o + c] - max) * inv;
-                    dz[o + c] = (p - (c == label ? 1f : 0f)) * invRows;
+                    dz[o + c] = dz[o + c] * scale - (c == label ? invRows : 0f);
                 }
             }
         }

@@ -2,7 +2,6 @@ package io.mlp4j.backend.cpu;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -16,7 +15,6 @@ final class VectorKernels implements CpuKernels {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Bytes loaded per step of {@link #gather}: as many as the float species has lanes. */
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128.length() == L
             ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64.length() == L ? ByteVector.SPECIES_64
@@ -24,17 +22,18 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void gather(byte[] pixels, int features, int[] indices, int offset, float[] x, int m0, int m1) {
-        boolean vectorised = B.length() == L && I.length() == L;
+        // Bytes are signed in Java: flipping the top bit maps 0..255 to -128..127 exactly, which converts
+        // straight to float; adding 128 back is exact, and the scaling is the same multiply as the scalar path.
+        boolean vectorised = B.length() == L;
         for (int r = m0; r < m1; r++) {
             int src = indices[offset + r] * features;
             int dst = r * features;
             int j = 0;
             if (vectorised) {
                 for (; j <= features - L; j += L) {
-                    IntVector v = (IntVector) ByteVector.fromArray(B, pixels, src + j)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0))
-                            .mul(ScalarKernels.INV_255).intoArray(x, dst + j);
+                    ((FloatVector) ByteVector.fromArray(B, pixels, src + j).lanewise(VectorOperators.XOR, (byte) 0x80)
+                            .convertShape(VectorOperators.B2F, F, 0))
+                            .add(128f).mul(ScalarKernels.INV_255).intoArray(x, dst + j);
                 }
             }
             for (; j < features; j++) {
@@ -139,6 +138,9 @@ final class VectorKernels implements CpuKernels {
         int m = m0;
         for (; m <= m1 - 4; m += 4) {
             int j = 0;
+            for (; j <= n - 4 * L; j += 4 * L) {
+                axpy4x4(a, sm, sk, b, c, m, j, n, k);
+            }
             for (; j <= n - 2 * L; j += 2 * L) {
                 axpy4x2(a, sm, sk, b, c, m, j, n, k);
             }
@@ -154,6 +156,39 @@ final class VectorKernels implements CpuKernels {
                 axpyRow(a, sm, sk, b, c, m, j, n, k, F.indexInRange(j, n));
             }
         }
+    }
+
+    /** c[m..m+3, j..j+4L) over all k: sixteen accumulators, four loads and four broadcasts per sixteen FMAs. */
+    private static void axpy4x4(float[] a, int sm, int sk, float[] b, float[] c, int m, int j, int n, int k) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int a0 = m * sm, a1 = a0 + sm, a2 = a1 + sm, a3 = a2 + sm;
+        for (int p = 0; p < k; p++) {
+            int bo = p * n + j;
+            int ao = p * sk;
+            FloatVector w0 = FloatVector.fromArray(F, b, bo);
+            FloatVector w1 = FloatVector.fromArray(F, b, bo + L);
+            FloatVector w2 = FloatVector.fromArray(F, b, bo + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(F, b, bo + 3 * L);
+            FloatVector s = FloatVector.broadcast(F, a[a0 + ao]);
+            c00 = w0.fma(s, c00); c01 = w1.fma(s, c01); c02 = w2.fma(s, c02); c03 = w3.fma(s, c03);
+            s = FloatVector.broadcast(F, a[a1 + ao]);
+            c10 = w0.fma(s, c10); c11 = w1.fma(s, c11); c12 = w2.fma(s, c12); c13 = w3.fma(s, c13);
+            s = FloatVector.broadcast(F, a[a2 + ao]);
+            c20 = w0.fma(s, c20); c21 = w1.fma(s, c21); c22 = w2.fma(s, c22); c23 = w3.fma(s, c23);
+            s = FloatVector.broadcast(F, a[a3 + ao]);
+            c30 = w0.fma(s, c30); c31 = w1.fma(s, c31); c32 = w2.fma(s, c32); c33 = w3.fma(s, c33);
+        }
+        int co = m * n + j;
+        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
+        co += n;
+        c10.intoArray(c, co); c11.intoArray(c, co + L); c12.intoArray(c, co + 2 * L); c13.intoArray(c, co + 3 * L);
+        co += n;
+        c20.intoArray(c, co); c21.intoArray(c, co + L); c22.intoArray(c, co + 2 * L); c23.intoArray(c, co + 3 * L);
+        co += n;
+        c30.intoArray(c, co); c31.intoArray(c, co + L); c32.intoArray(c, co + 2 * L); c33.intoArray(c, co + 3 * L);
     }
 
     /** c[m..m+3, j..j+2L) over all k: eight accumulators, two loads and four broadcasts per eight FMAs. */
