@@ -4,9 +4,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits a range of rows across a fixed set of threads, the caller included. Workers spin between tasks because
- * a blocking hand-off (park/unpark, a queue) costs ~50 µs on small VMs, as much as a whole kernel of a small
- * model; after a while without work they park, so an idle pool does not burn a core.
+ * Splits a range of rows into fixed chunks that a set of threads (the caller included) claim one at a time.
+ *
+ * <p>Why this shape: a blocking hand-off (park/unpark, a queue) costs ~50 µs on small VMs, as much as a whole
+ * kernel of a small model, so idle workers spin briefly before parking. And because a worker may be descheduled
+ * when the machine is busy, nobody waits for a worker that has not started: chunks are claimed dynamically, so
+ * the caller simply computes whatever is left. Chunk boundaries depend only on the range, never on the thread
+ * count or on who runs a chunk, so results are identical for any number of threads.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -15,24 +19,26 @@ final class WorkerPool implements AutoCloseable {
         void run(int from, int to);
     }
 
-    private static final long SPIN_NANOS = 2_000_000;
+    private static final long SPIN_NANOS = 50_000;
+    private static final long YIELD_NANOS = 2_000_000;
 
     private final Thread[] workers;
     private final int threads;
-    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger doneChunks = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
     private volatile RangeTask task;
     private volatile int total;
-    private volatile int grain;
+    private volatile int chunk;
+    private volatile int chunks;
     private volatile Throwable failure;
 
     WorkerPool(int threads) {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            int part = i + 1;
-            workers[i] = new Thread(() -> work(part), "mlp4j-cpu-" + part);
+            workers[i] = new Thread(this::work, "mlp4j-cpu-" + (i + 1));
             workers[i].setDaemon(true);
             workers[i].start();
         }
@@ -42,24 +48,41 @@ final class WorkerPool implements AutoCloseable {
         return threads;
     }
 
+    /** The chunk size for a range: about 16 chunks, each a multiple of {@code grain} rows. */
+    static int chunkSize(int total, int grain) {
+        int perChunk = (total + 15) / 16;
+        return Math.max(grain, (perChunk + grain - 1) / grain * grain);
+    }
+
     /** Runs {@code task} over [0, total) in chunks aligned to {@code grain} rows; returns when all are done. */
     void run(RangeTask task, int total, int grain) {
-        if (threads == 1 || total <= grain) {
-            task.run(0, total);
+        int size = chunkSize(total, grain);
+        int count = (total + size - 1) / size;
+        if (threads == 1 || count == 1) {
+            for (int c = 0; c < count; c++) {
+                task.run(c * size, Math.min(total, (c + 1) * size));
+            }
             return;
         }
         this.task = task;
         this.total = total;
-        this.grain = grain;
+        this.chunk = size;
+        this.chunks = count;
         failure = null;
-        pending.set(workers.length);
+        nextChunk.set(0);
+        doneChunks.set(0);
         generation++;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        runPart(0);
-        while (pending.get() != 0) {
-            Thread.onSpinWait();
+        runChunks();
+        long start = System.nanoTime();
+        while (doneChunks.get() != count) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // a worker holds a chunk but may have lost its CPU: let it run
+            }
         }
         Throwable f = failure;
         if (f != null) {
@@ -67,22 +90,29 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void runPart(int part) {
-        int chunks = (total + grain - 1) / grain;
-        int from = (int) ((long) chunks * part / threads) * grain;
-        int to = Math.min(total, (int) ((long) chunks * (part + 1) / threads) * grain);
-        if (from < to) {
-            task.run(from, to);
+    private void runChunks() {
+        int c;
+        while ((c = nextChunk.getAndIncrement()) < chunks) {
+            try {
+                task.run(c * chunk, Math.min(total, (c + 1) * chunk));
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                doneChunks.incrementAndGet();
+            }
         }
     }
 
-    private void work(int part) {
+    private void work() {
         long seen = 0;
         while (true) {
             long idleSince = System.nanoTime();
             while (generation == seen && !closed) {
-                if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                long idle = System.nanoTime() - idleSince;
+                if (idle < SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (idle < YIELD_NANOS) {
+                    Thread.yield();
                 } else {
                     LockSupport.parkNanos(this, 1_000_000);
                 }
@@ -91,13 +121,7 @@ final class WorkerPool implements AutoCloseable {
                 return;
             }
             seen = generation;
-            try {
-                runPart(part);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                pending.decrementAndGet();
-            }
+            runChunks();
         }
     }
 
