@@ -116,7 +116,12 @@ public final class DataSet {
 
     /** The samples at the given indices, in that order. */
     public DataSet subset(String name, int[] indices) {
+        Objects.requireNonNull(name, "name");
         int f = features();
+        if ((long) indices.length * f > Idx.MAX_BYTES) {
+            throw new IllegalArgumentException(this.name + ": " + indices.length + " images of " + f
+                    + " pixels do not fit in one array");
+        }
         byte[] px = new byte[indices.length * f];
         byte[] lb = new byte[indices.length];
         for (int i = 0; i < indices.length; i++) {

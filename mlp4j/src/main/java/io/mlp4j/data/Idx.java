@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,25 +36,33 @@ public final class Idx {
      */
     public static Content read(Path file, int expectedDims) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            long fileSize = Files.size(file);
+            if (fileSize == 0) {
+                throw new IOException(file + ": the file is empty; download it again");
+            }
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
             try (DataInputStream in = new DataInputStream(gzip ? new GZIPInputStream(raw, 1 << 16) : raw)) {
-                return read(file, in, expectedDims);
+                return read(file, in, expectedDims, gzip, fileSize);
             } catch (ZipException e) {
                 throw new IOException(file + ": corrupt gzip data (" + e.getMessage() + "); download the file again",
                         e);
             } catch (EOFException e) {
-                throw new IOException(file + ": the file is truncated; download it again", e);
+                throw new IOException(file + ": the file is truncated" + (gzip ? " (the gzip stream ends early)" : "")
+                        + "; download it again", e);
             }
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied", e);
         }
     }
 
-    private static Content read(Path file, DataInputStream in, int expectedDims) throws IOException {
+    private static Content read(Path file, DataInputStream in, int expectedDims, boolean gzip, long fileSize)
+            throws IOException {
         int magic = in.readInt();
         int type = (magic >>> 8) & 0xFF;
         int dims = magic & 0xFF;
@@ -66,21 +75,37 @@ public final class Idx {
                     file, type));
         }
         if (dims != expectedDims) {
-            throw new IOException(file + ": expected " + expectedDims + " dimensions (magic 0x0000080"
-                    + expectedDims + "), found " + dims);
+            throw new IOException(String.format("%s: expected %d dimension%s (magic 0x%08x, %s), found %d (magic "
+                            + "0x%08x); is this the right file?", file, expectedDims, expectedDims == 1 ? "" : "s",
+                    0x800 | expectedDims, expectedDims == 1 ? "labels" : "images", dims, magic));
         }
         int[] shape = new int[dims];
         long total = 1;
         for (int i = 0; i < dims; i++) {
             shape[i] = in.readInt();
             if (shape[i] < 0) {
-                throw new IOException(file + ": dimension " + i + " is negative (" + shape[i] + ")");
+                throw new IOException(file + ": dimension " + i + " is negative (" + shape[i] + "); the file is corrupt");
             }
             total *= shape[i];
             if (total > MAX_BYTES) {
                 throw new IOException(file + ": the header claims more than " + MAX_BYTES
                         + " bytes of data, which is more than this reader accepts; the file is corrupt");
             }
+        }
+        // Refuse impossible sizes before allocating: a raw file's size is known exactly, and deflate cannot
+        // compress better than about 1032:1.
+        long headerBytes = 4 + 4L * dims;
+        if (!gzip && headerBytes + total > fileSize) {
+            throw new IOException(file + ": the file is truncated: the header promises " + total
+                    + " bytes of data but only " + (fileSize - headerBytes) + " follow; download it again");
+        }
+        if (!gzip && headerBytes + total < fileSize) {
+            throw new IOException(file + ": " + (fileSize - headerBytes - total) + " bytes of unexpected data after the "
+                    + total + " bytes the header describes; the file is corrupt");
+        }
+        if (gzip && total > fileSize * 1032) {
+            throw new IOException(file + ": the header claims " + total + " bytes of data, more than a gzip file of "
+                    + fileSize + " bytes can hold; the file is truncated or corrupt");
         }
         byte[] data = new byte[(int) total];
         int n = in.readNBytes(data, 0, data.length);
@@ -102,6 +127,13 @@ public final class Idx {
         if (img.dims()[0] != lab.dims()[0]) {
             throw new IOException(images + " holds " + img.dims()[0] + " images but " + labels + " holds "
                     + lab.dims()[0] + " labels; the files do not belong together");
+        }
+        if (img.dims()[1] == 0 || img.dims()[2] == 0) {
+            throw new IOException(images + ": images of " + img.dims()[1] + "x" + img.dims()[2]
+                    + " pixels; the file is corrupt");
+        }
+        if (img.dims()[0] == 0) {
+            throw new IOException(images + ": holds no images");
         }
         return DataSet.wrap(name, img.data(), lab.data(), img.dims()[1], img.dims()[2]);
     }
