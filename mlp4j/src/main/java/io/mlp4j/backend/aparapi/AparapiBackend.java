@@ -57,6 +57,7 @@ public final class AparapiBackend implements Backend {
     // Reused ranges: their global sizes are set per call (no allocation in the step loop).
     private final Range linear;
     private final Range tiles;
+    private final Range rowsRange;
     private final Range reduce;
 
     /**
@@ -76,7 +77,8 @@ public final class AparapiBackend implements Backend {
         device.setSharedMemory(false);
         k.setExplicit(true);
         linear = Range.create(device, MlpKernel.LINEAR, MlpKernel.LINEAR);
-        tiles = Range.create2D(device, MlpKernel.TILE, MlpKernel.TILE, MlpKernel.TILE, MlpKernel.TILE);
+        tiles = Range.create2D(device, MlpKernel.WG, MlpKernel.WG, MlpKernel.WG, MlpKernel.WG);
+        rowsRange = Range.create2D(device, MlpKernel.LINEAR, 1, MlpKernel.LINEAR, 1);
         reduce = Range.create(device, MlpKernel.REDUCE, MlpKernel.REDUCE);
         try {
             k.compile(device);
@@ -344,7 +346,8 @@ public final class AparapiBackend implements Backend {
         k.pixOff = d.pixelOffset;
         k.idxOff = i.offset + offset;
         k.dst = out.offset;
-        execute(linear, n);
+        rowsRange.setGlobalSize_1(rows);
+        execute(rowsRange, d.features);
     }
 
     @Override
@@ -397,8 +400,8 @@ public final class AparapiBackend implements Backend {
         k.cOff = c;
         k.biasOff = bias;
         k.relu = relu;
-        tiles.setGlobalSize_1(roundUp(m, MlpKernel.TILE));
-        execute(tiles, n);
+        tiles.setGlobalSize_1(roundUp(m, MlpKernel.BLOCK) / 4);
+        execute(tiles, roundUp(n, MlpKernel.BLOCK) / 4);
     }
 
     @Override

@@ -50,8 +50,10 @@ final class MlpKernel extends Kernel {
     static final String[] OP_NAMES = {"nop", "copy-in", "copy-out", "set-canary", "gather", "gemm", "relu-mask",
             "column-sum", "softmax-cross-entropy", "sgd"};
 
-    /** GEMM tile edge: a work-group is TILE x TILE work-items, each computing one output element. */
-    static final int TILE = 16;
+    /** GEMM: a work-group is WG x WG work-items computing a BLOCK x BLOCK block of C, K in steps of TK. */
+    static final int WG = 8;
+    static final int BLOCK = 4 * WG;
+    static final int TK = 16;
     /** Work-group size of the softmax + cross-entropy reduction (one work-group per batch). */
     static final int REDUCE = 256;
     /** Work-group size of the element-wise operations. */
@@ -70,8 +72,8 @@ final class MlpKernel extends Kernel {
     byte[] labels = new byte[1];
 
     // ---- local memory ----
-    @Local final float[] tileA = new float[TILE * TILE];
-    @Local final float[] tileB = new float[TILE * TILE];
+    @Local final float[] tileA = new float[BLOCK * TK];
+    @Local final float[] tileB = new float[TK * BLOCK];
     @Local final float[] sumLoss = new float[REDUCE];
     @Local final float[] sumHits = new float[REDUCE];
 
@@ -137,49 +139,104 @@ final class MlpKernel extends Kernel {
         }
     }
 
-    /** x[r, j] = pixels[sample(r), j] / 255 with sample(r) = idx[idxOff + r]; one work-item per element. */
+    /** x[r, j] = pixels[sample(r), j] / 255 with sample(r) = idx[idxOff + r]; work-item (j, r). */
     private void gather() {
-        int i = getGlobalId();
-        if (i < n) {
-            int r = i / width;
-            int j = i - r * width;
+        int j = getGlobalId(0);
+        int r = getGlobalId(1);
+        if (j < width) {
             int sample = idx[idxOff + r];
-            mem[dst + i] = (pixels[pixOff + sample * width + j] & 0xFF) * INV_255;
+            mem[dst + r * width + j] = (pixels[pixOff + sample * width + j] & 0xFF) * INV_255;
         }
     }
 
     /**
-     * Tiled GEMM with local memory. Work-item (tx, ty) of group (gx, gy) computes C[gy*TILE + ty, gx*TILE + tx];
-     * the group stages TILE x TILE blocks of A and B in local memory, K advancing in order (zero-padded past the
-     * edges, which adds exact zeros), so each output sums its products in the same order as the cpu backend's
-     * plain loops.
+     * Tiled GEMM with local memory and register blocking. A work-group of WG x WG work-items computes a
+     * BLOCK x BLOCK block of C (BLOCK = 4 WG); work-item (tx, ty) owns the 4 x 4 outputs at rows
+     * ty + WG i and columns tx + WG j (strided, so neighbouring work-items touch neighbouring columns). K advances
+     * in steps of TK through BLOCK x TK and TK x BLOCK tiles of A and B in local memory (zero-padded past the
+     * edges, which only adds exact zeros): each output sums its products in K order, like the cpu backend.
      */
     private void gemm() {
         int tx = getLocalId(0);
         int ty = getLocalId(1);
-        int col = getGroupId(0) * TILE + tx;
-        int row = getGroupId(1) * TILE + ty;
-        float acc = 0f;
-        for (int k0 = 0; k0 < gK; k0 += TILE) {
-            int ka = k0 + tx;
-            float va = 0f;
-            if (row < gM && ka < gK) {
-                va = mem[aOff + row * aM + ka * aK];
+        int lid = ty * WG + tx;
+        int m0 = getGroupId(1) * BLOCK;
+        int n0 = getGroupId(0) * BLOCK;
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+        float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+        float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        for (int k0 = 0; k0 < gK; k0 += TK) {
+            for (int l = 0; l < BLOCK * TK / (WG * WG); l++) {
+                int e = lid + l * WG * WG;
+                int r = e / TK;
+                int kk = e - r * TK;
+                float va = 0f;
+                if (m0 + r < gM && k0 + kk < gK) {
+                    va = mem[aOff + (m0 + r) * aM + (k0 + kk) * aK];
+                }
+                tileA[e] = va;
+                int kb = e / BLOCK;
+                int c = e - kb * BLOCK;
+                float vb = 0f;
+                if (k0 + kb < gK && n0 + c < gN) {
+                    vb = mem[bOff + (k0 + kb) * bK + (n0 + c) * bN];
+                }
+                tileB[e] = vb;
             }
-            tileA[ty * TILE + tx] = va;
-            int kb = k0 + ty;
-            float vb = 0f;
-            if (kb < gK && col < gN) {
-                vb = mem[bOff + kb * bK + col * bN];
-            }
-            tileB[ty * TILE + tx] = vb;
             localBarrier();
-            for (int k = 0; k < TILE; k++) {
-                acc += tileA[ty * TILE + k] * tileB[k * TILE + tx];
+            for (int kk = 0; kk < TK; kk++) {
+                float a0 = tileA[ty * TK + kk];
+                float a1 = tileA[(ty + WG) * TK + kk];
+                float a2 = tileA[(ty + 2 * WG) * TK + kk];
+                float a3 = tileA[(ty + 3 * WG) * TK + kk];
+                float b0 = tileB[kk * BLOCK + tx];
+                float b1 = tileB[kk * BLOCK + tx + WG];
+                float b2 = tileB[kk * BLOCK + tx + 2 * WG];
+                float b3 = tileB[kk * BLOCK + tx + 3 * WG];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
+                c30 += a3 * b0;
+                c31 += a3 * b1;
+                c32 += a3 * b2;
+                c33 += a3 * b3;
             }
             localBarrier();
         }
+        int r0 = m0 + ty;
+        int col = n0 + tx;
+        store(r0, col, c00);
+        store(r0, col + WG, c01);
+        store(r0, col + 2 * WG, c02);
+        store(r0, col + 3 * WG, c03);
+        store(r0 + WG, col, c10);
+        store(r0 + WG, col + WG, c11);
+        store(r0 + WG, col + 2 * WG, c12);
+        store(r0 + WG, col + 3 * WG, c13);
+        store(r0 + 2 * WG, col, c20);
+        store(r0 + 2 * WG, col + WG, c21);
+        store(r0 + 2 * WG, col + 2 * WG, c22);
+        store(r0 + 2 * WG, col + 3 * WG, c23);
+        store(r0 + 3 * WG, col, c30);
+        store(r0 + 3 * WG, col + WG, c31);
+        store(r0 + 3 * WG, col + 2 * WG, c32);
+        store(r0 + 3 * WG, col + 3 * WG, c33);
+    }
+
+    /** GEMM epilogue for one output: bias, ReLU, store (outside C: nothing). */
+    private void store(int row, int col, float v) {
         if (row < gM && col < gN) {
+            float acc = v;
             if (biasOff >= 0) {
                 acc += mem[biasOff + col];
             }
