@@ -4,8 +4,23 @@ import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.BackendProvider;
 import io.mlp4j.backend.Settings;
 
-/** Placeholder until the Aparapi backend lands (issue 3). */
+import java.util.Locale;
+
+/**
+ * The Aparapi backend: OpenCL through Aparapi, on a GPU or any other OpenCL device (PoCL on the CPU in CI).
+ *
+ * <p>Key {@code aparapi.device} = {@code any} (default: a GPU if there is one, else any OpenCL device),
+ * {@code gpu} or {@code cpu}. The default is {@code any} so that an explicit {@code --backend aparapi} works on a
+ * machine with only a CPU OpenCL driver; {@code auto} backend selection still only picks Aparapi for a GPU
+ * (the probe reports {@code isGpu}).
+ *
+ * <p>Aparapi is an optional module ({@code requires static aparapi}): this class never touches Aparapi classes
+ * before checking that the module is resolved, and reports why not otherwise.
+ */
 public final class AparapiProvider implements BackendProvider {
+
+    private static final String KINDS = "any, gpu or cpu";
+
     @Override
     public String name() {
         return "aparapi";
@@ -13,11 +28,59 @@ public final class AparapiProvider implements BackendProvider {
 
     @Override
     public Probe probe(Settings settings) {
-        return Probe.unavailable("not built yet");
+        String kind = kind(settings);
+        String missing = aparapiMissing();
+        if (missing != null) {
+            return Probe.unavailable(missing);
+        }
+        try {
+            return AparapiDevices.probe(kind);
+        } catch (LinkageError e) {
+            return Probe.unavailable("Aparapi's native library could not be loaded: " + e);
+        }
     }
 
     @Override
     public Backend open(Settings settings) {
-        throw new IllegalStateException("the aparapi backend is not built yet");
+        String kind = kind(settings);
+        String missing = aparapiMissing();
+        if (missing != null) {
+            throw new IllegalStateException("the aparapi backend is not available: " + missing);
+        }
+        try {
+            return AparapiDevices.open(kind);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("the aparapi backend is not available: Aparapi's native library could"
+                    + " not be loaded: " + e, e);
+        }
+    }
+
+    static String kind(Settings settings) {
+        Settings.Value v = settings.get(Settings.APARAPI_DEVICE, "any");
+        String kind = v.value().toLowerCase(Locale.ROOT);
+        if (!kind.equals("any") && !kind.equals("gpu") && !kind.equals("cpu")) {
+            throw new IllegalArgumentException("mlp4j." + Settings.APARAPI_DEVICE + " must be " + KINDS + ", got '"
+                    + v.value() + "' (from " + v.source() + ")");
+        }
+        return kind;
+    }
+
+    /** Null when Aparapi's classes can be used from here, else why not. */
+    static String aparapiMissing() {
+        Module self = AparapiProvider.class.getModule();
+        if (self.isNamed()) {
+            ModuleLayer layer = self.getLayer() == null ? ModuleLayer.boot() : self.getLayer();
+            if (layer.findModule("aparapi").isEmpty()) {
+                return "module aparapi is not resolved (it is optional: add it to the module path and"
+                        + " --add-modules aparapi)";
+            }
+            return null;
+        }
+        try {
+            Class.forName("com.aparapi.Kernel", false, AparapiProvider.class.getClassLoader());
+            return null;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "Aparapi (com.aparapi:aparapi) is not on the class path";
+        }
     }
 }
