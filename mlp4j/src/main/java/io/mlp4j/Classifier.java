@@ -52,6 +52,14 @@ public final class Classifier {
 
     /** Loads a safetensors model file (ours, or a PyTorch state_dict of the tutorial's model saved as safetensors). */
     public static Classifier load(Path file) throws IOException {
+        return loadWithMetadata(file).classifier();
+    }
+
+    /** A loaded model and its file's metadata. */
+    record Loaded(Classifier classifier, Map<String, String> metadata) {
+    }
+
+    static Loaded loadWithMetadata(Path file) throws IOException {
         ModelData m = ModelFile.read(file);
         Network net = Network.of(m.layerSizes());
         float[][] p = new float[2 * net.layers()][];
@@ -65,12 +73,16 @@ public final class Classifier {
             throw new IOException(file + ": metadata 'labels' names " + labels.size() + " classes but the model has "
                     + net.outputs() + " outputs");
         }
-        return new Classifier(net, p, labels);
+        return new Loaded(new Classifier(net, p, labels), m.metadata());
     }
 
     /** Saves as safetensors (atomically: a temporary file, then a rename). */
     public void save(Path file) throws IOException {
-        Map<String, String> meta = new HashMap<>();
+        save(file, Map.of());
+    }
+
+    void save(Path file, Map<String, String> extraMetadata) throws IOException {
+        Map<String, String> meta = new HashMap<>(extraMetadata);
         meta.put("format", "mlp4j");
         meta.put("format_version", "1");
         meta.put("network", net.toString());

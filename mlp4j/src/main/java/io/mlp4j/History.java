@@ -10,6 +10,9 @@ public final class History {
 
     private final List<EpochRecord> epochs = Collections.synchronizedList(new ArrayList<>());
 
+    History() {
+    }
+
     void add(EpochRecord r) {
         epochs.add(r);
     }
@@ -25,14 +28,47 @@ public final class History {
         return epochs.size();
     }
 
+    private static final String CSV_HEADER = "epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s";
+
     /** CSV with a header line: epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s. */
     public String toCsv() {
-        StringBuilder s = new StringBuilder("epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s\n");
+        return toCsv(false);
+    }
+
+    /** With {@code exact}, every double is written in full (for checkpoints), else rounded for reading. */
+    String toCsv(boolean exact) {
+        StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
         for (EpochRecord r : epochs()) {
-            s.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f,%.4f,%.1f%n", r.epoch(),
-                    r.learningRate(), r.trainLoss(), r.valLoss(), r.valAccuracy(), r.seconds(), r.samplesPerSecond()));
+            s.append(exact
+                    ? r.epoch() + "," + r.learningRate() + "," + r.trainLoss() + "," + r.valLoss() + ","
+                    + r.valAccuracy() + "," + r.seconds() + "," + r.samplesPerSecond() + "\n"
+                    : String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.6f,%.4f,%.1f%n", r.epoch(), r.learningRate(),
+                    r.trainLoss(), r.valLoss(), r.valAccuracy(), r.seconds(), r.samplesPerSecond()));
         }
         return s.toString();
+    }
+
+    /** Reads {@link #toCsv} output back. */
+    static List<EpochRecord> parseCsv(String csv) {
+        String[] lines = csv.strip().split("\n");
+        if (lines.length == 0 || !lines[0].strip().equals(CSV_HEADER)) {
+            throw new IllegalArgumentException("history does not start with the line " + CSV_HEADER);
+        }
+        List<EpochRecord> out = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].strip().split(",");
+            if (f.length != 7) {
+                throw new IllegalArgumentException("history line " + (i + 1) + " has " + f.length + " fields, not 7");
+            }
+            int epoch = Integer.parseInt(f[0]);
+            if (epoch != out.size() + 1) {
+                throw new IllegalArgumentException("history line " + (i + 1) + " is epoch " + epoch + ", expected "
+                        + (out.size() + 1));
+            }
+            out.add(new EpochRecord(epoch, Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])));
+        }
+        return out;
     }
 
     /** The same records as a JSON array of objects. */

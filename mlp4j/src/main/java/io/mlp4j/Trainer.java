@@ -8,6 +8,8 @@ import io.mlp4j.backend.Settings;
 import io.mlp4j.backend.Tensor;
 import io.mlp4j.data.DataSet;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -38,6 +40,8 @@ public final class Trainer implements AutoCloseable {
         private int batchSize = 128;
         private int evalBatchSize = 1024;
         private TrainingListener listener = new TrainingListener() { };
+        private Classifier start;
+        private List<EpochRecord> startHistory = List.of();
 
         private Builder(Network network) {
             this.network = Objects.requireNonNull(network, "network");
@@ -87,18 +91,19 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Opens the backend and puts fresh parameters on it. */
-        public Trainer build() {
-            return new Trainer(this, null);
-        }
-
-        /** Opens the backend and starts from the given model's parameters (same network shape). */
-        public Trainer build(Classifier start) {
-            if (!start.network().equals(network)) {
-                throw new IllegalArgumentException("the starting model is " + start.network()
+        /** Starts from a trained model's parameters instead of fresh ones (same network shape). */
+        public Builder startFrom(Classifier model) {
+            if (!model.network().equals(network)) {
+                throw new IllegalArgumentException("the starting model is " + model.network()
                         + " but the trainer's network is " + network);
             }
-            return new Trainer(this, start);
+            this.start = model;
+            return this;
+        }
+
+        /** Opens the backend and puts the parameters on it. */
+        public Trainer build() {
+            return new Trainer(this);
         }
     }
 
@@ -112,7 +117,7 @@ public final class Trainer implements AutoCloseable {
     private final int batchSize;
     private final int evalBatchSize;
     private final TrainingListener listener;
-    private final Random shuffle;
+    private final long seed;
     private final List<String> labels;
     private final History history = new History();
 
@@ -126,12 +131,14 @@ public final class Trainer implements AutoCloseable {
         return new Builder(network);
     }
 
-    private Trainer(Builder b, Classifier start) {
+    private Trainer(Builder b) {
+        Classifier start = b.start;
         this.net = b.network;
         this.batchSize = b.batchSize;
         this.evalBatchSize = b.evalBatchSize;
         this.listener = b.listener;
-        this.shuffle = new Random(b.seed * 31 + 17);
+        this.seed = b.seed;
+        b.startHistory.forEach(history::add);
         BackendRegistry.Selection sel = BackendRegistry.open(Settings.current(b.options));
         this.backend = sel.backend();
         this.choice = sel.why();
@@ -217,8 +224,10 @@ public final class Trainer implements AutoCloseable {
     private EpochRecord trainEpoch(DataSet train, Resident data, DataSet val, float lr) {
         int epoch = history.size() + 1;
         float[][] before = parameters();
+        // A fresh permutation each epoch, like PyTorch's RandomSampler, drawn from (seed, epoch) alone so that
+        // a run resumed from a checkpoint sees the same batches as one that never stopped.
         fillIdentity(data.hostOrder);
-        DataSet.shuffle(data.hostOrder, shuffle); // a fresh permutation each epoch, like PyTorch's RandomSampler
+        DataSet.shuffle(data.hostOrder, new Random(seed * 0x9E3779B97F4A7C15L + epoch));
         backend.upload(data.shuffled, data.hostOrder);
         resetMetrics();
         int n = train.size();
@@ -286,6 +295,42 @@ public final class Trainer implements AutoCloseable {
         int n = Math.max(1, data.size());
         return new Evaluation(metricsHost[0] / n, metricsHost[1] / n, data.size());
     }
+
+    /**
+     * Saves a checkpoint: the parameters, the seed and the history, in one safetensors file, written atomically.
+     * {@link #resume} continues from it exactly as if training had not stopped (same batches, same results).
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        checkOpen();
+        classifier().save(file, Map.of(CHECKPOINT_SEED, Long.toString(seed), CHECKPOINT_HISTORY, history.toCsv(true)));
+    }
+
+    /**
+     * A builder that continues a checkpoint written by {@link #saveCheckpoint}: same network, parameters, seed and
+     * history (the next epoch is numbered after the last one saved). Backend and batch sizes are configured as usual.
+     *
+     * @throws IOException if the file is not a readable mlp4j checkpoint
+     */
+    public static Builder resume(Path checkpoint) throws IOException {
+        Classifier.Loaded loaded = Classifier.loadWithMetadata(checkpoint);
+        String seedText = loaded.metadata().get(CHECKPOINT_SEED);
+        String historyText = loaded.metadata().get(CHECKPOINT_HISTORY);
+        if (seedText == null || historyText == null) {
+            throw new IOException(checkpoint + ": a model file but not a checkpoint (no " + CHECKPOINT_SEED + "/"
+                    + CHECKPOINT_HISTORY + " metadata); write checkpoints with Trainer.saveCheckpoint");
+        }
+        Builder b = builder(loaded.classifier().network()).startFrom(loaded.classifier());
+        try {
+            b.seed(Long.parseLong(seedText));
+            b.startHistory = History.parseCsv(historyText);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(checkpoint + ": corrupt checkpoint metadata: " + e.getMessage(), e);
+        }
+        return b;
+    }
+
+    private static final String CHECKPOINT_SEED = "mlp4j.checkpoint.seed";
+    private static final String CHECKPOINT_HISTORY = "mlp4j.checkpoint.history";
 
     /** A snapshot of the current parameters as an immutable, thread-safe classifier. */
     public Classifier classifier() {
