@@ -40,7 +40,10 @@ def parse_run(d):
         return r
     lines = [l.strip() for l in out.strip().splitlines() if l.strip()]
     errors = [l for l in lines if re.match(r"^(Exception in thread|[\w.$]+(Exception|Error)\b)", l)]
-    r["error"] = (errors[0] if errors else lines[-1] if lines else "no output")[:300]
+    err = errors[0] if errors else lines[-1] if lines else "no output"
+    err = re.sub(r"^Exception in thread \"\w+\" ", "", err)
+    err = re.sub(r"^[\w.$]+(Exception|Error): ", "", err)
+    r["error"] = err[:300]
     return r
 
 
