@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# JMH micro-benchmarks of the backends' device operations (GEMMs with GFLOP/s, gather, softmax+CE, SGD, one whole
+# training step). Runs on the CLASS PATH: there the backend packages, hidden by io.mlp4j's module descriptor, are
+# ordinary public classes, so the benchmarks call the Backend interface directly.
+#
+#   bench/run-jmh.sh                                   # everything, cpu backend, 1 thread (~5 min)
+#   bench/run-jmh.sh GemmBench -p threads=1,2          # any JMH options; a regexp selects benchmarks
+#   bench/run-jmh.sh -p backend=cpu,cublas             # on a CUDA machine (LD_LIBRARY_PATH as in scripts/gpu-bench.sh)
+#   bench/run-jmh.sh StepBench -wi 1 -i 2 -w 1s -r 1s  # quicker
+#   REBUILD=1 bench/run-jmh.sh ...                     # rebuild mlp4j and bench first
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -s bench/target/runtime-classpath.txt ] || [ ! -d bench/target/classes/META-INF ] || [ -n "${REBUILD:-}" ]; then
+  echo "building mlp4j and bench ..." >&2
+  mvn -B -q install -DskipTests -pl mlp4j -am
+  mvn -B -q -f bench/pom.xml package
+fi
+CP="bench/target/classes:$(cat bench/target/runtime-classpath.txt)"
+exec java --add-modules jdk.incubator.vector -cp "$CP" io.mlp4j.bench.jmh.JmhMain "$@"

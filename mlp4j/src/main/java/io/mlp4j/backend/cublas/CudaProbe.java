@@ -1,0 +1,134 @@
+package io.mlp4j.backend.cublas;
+
+import io.mlp4j.backend.BackendProvider.Probe;
+import org.bytedeco.cuda.cudart.cudaDeviceProp;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.nvrtc;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Loads JavaCPP's CUDA wrappers and asks the runtime for the device. Only touched after
+ * {@link CublasProvider#missingJavaCpp()} found the classes. Without CUDA the first {@code Loader.load} throws
+ * {@link UnsatisfiedLinkError} and every later touch of the class {@link NoClassDefFoundError}: so the first
+ * answer is kept for the life of the process (per device index), and {@link LinkageError} is what is caught.
+ */
+final class CudaProbe {
+
+    /** Every probe answer so far, by device index; an unavailable one is final (the classes cannot recover). */
+    private static final Map<Integer, Probe> ANSWERS = new ConcurrentHashMap<>();
+    private static volatile String linkFailure;
+
+    private CudaProbe() {
+    }
+
+    static Probe probe(int device) {
+        String failed = linkFailure;
+        if (failed != null) {
+            return Probe.unavailable(failed);
+        }
+        return ANSWERS.computeIfAbsent(device, CudaProbe::ask);
+    }
+
+    private static synchronized Probe ask(int device) {
+        try {
+            Loader.load(cudart.class);
+        } catch (LinkageError e) {
+            linkFailure = explainLinkFailure("the CUDA runtime", "libcudart.so.13", e);
+            return Probe.unavailable(linkFailure);
+        }
+        try (IntPointer value = new IntPointer(1)) {
+            value.put(0);
+            cudart.cudaDriverGetVersion(value);
+            int driver = value.get();
+            if (driver == 0) {
+                return Probe.unavailable("no NVIDIA driver is installed (libcuda.so.1 not found or not working)");
+            }
+            cudart.cudaRuntimeGetVersion(value);
+            int runtime = value.get();
+            if (driver < runtime) {
+                return Probe.unavailable("the NVIDIA driver supports CUDA " + version(driver) + " but mlp4j uses the"
+                        + " CUDA " + version(runtime) + " runtime: update the driver");
+            }
+            value.put(0);
+            int rc = cudart.cudaGetDeviceCount(value);
+            if (rc != cudart.cudaSuccess) {
+                return Probe.unavailable("no CUDA device: " + CublasBackend.cudaError(rc)
+                        + " (driver CUDA " + version(driver) + ")");
+            }
+            int count = value.get();
+            if (count == 0) {
+                return Probe.unavailable("no CUDA device (driver CUDA " + version(driver) + ")");
+            }
+            if (device >= count) {
+                return Probe.unavailable("mlp4j." + io.mlp4j.backend.Settings.CUDA_DEVICE + " is " + device
+                        + " but there " + (count == 1 ? "is 1 CUDA device" : "are " + count + " CUDA devices")
+                        + " (indices from 0)");
+            }
+            String name;
+            int major;
+            int minor;
+            long memory;
+            try (cudaDeviceProp prop = new cudaDeviceProp()) {
+                rc = cudart.cudaGetDeviceProperties(prop, device);
+                if (rc != cudart.cudaSuccess) {
+                    return Probe.unavailable("cannot query CUDA device " + device + ": " + CublasBackend.cudaError(rc));
+                }
+                name = prop.name().getString().trim();
+                major = prop.major();
+                minor = prop.minor();
+                memory = prop.totalGlobalMem();
+            }
+            if (major < 7 || (major == 7 && minor < 5)) {
+                return Probe.unavailable("CUDA device " + device + " (" + name + ") has compute capability " + major
+                        + "." + minor + "; CUDA 13 needs 7.5 or newer");
+            }
+            try {
+                Loader.load(cublas.class);
+            } catch (LinkageError e) {
+                linkFailure = explainLinkFailure("cuBLAS", "libcublas.so.13", e);
+                return Probe.unavailable(linkFailure);
+            }
+            try {
+                Loader.load(nvrtc.class);
+            } catch (LinkageError e) {
+                linkFailure = explainLinkFailure("NVRTC", "libnvrtc.so.13", e);
+                return Probe.unavailable(linkFailure);
+            }
+            return Probe.available(String.format(Locale.ROOT, "%s (device %d, sm_%d%d, %.1f GiB, driver CUDA %s,"
+                    + " runtime %s)", name, device, major, minor, memory / (1024.0 * 1024 * 1024), version(driver),
+                    version(runtime)), true);
+        }
+    }
+
+    static String version(int v) {
+        return (v / 1000) + "." + (v % 1000) / 10;
+    }
+
+    /** Turns JavaCPP's link errors into the missing piece: the JNI wrapper jar, a CUDA library, or the driver. */
+    static String explainLinkFailure(String what, String library, LinkageError e) {
+        String msg = String.valueOf(e.getMessage());
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            msg += " / " + t.getMessage();
+        }
+        String why;
+        if (msg.contains("libcuda.so")) {
+            why = "no NVIDIA driver (libcuda.so.1 cannot be loaded)";
+        } else if (msg.contains(library) || msg.contains("cannot open shared object")) {
+            why = "cannot load " + what + " library (" + library + "): install the CUDA 13 toolkit libraries or"
+                    + " PyTorch's nvidia-* wheels and put their lib folders on LD_LIBRARY_PATH";
+        } else if (msg.startsWith("no jni") || msg.contains("java.library.path")) {
+            why = "JavaCPP's JNI wrappers for CUDA are missing: add cuda-13.1-9.19-1.5.13-linux-x86_64.jar and"
+                    + " javacpp-1.5.13-linux-x86_64.jar (modules org.bytedeco.cuda.linux.x86_64,"
+                    + " org.bytedeco.javacpp.linux.x86_64)";
+        } else {
+            why = "cannot load " + what;
+        }
+        return why + " [" + e.getClass().getSimpleName() + ": " + msg + "]";
+    }
+}
