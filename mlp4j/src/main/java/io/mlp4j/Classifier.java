@@ -76,6 +76,29 @@ public final class Classifier {
         return new Loaded(new Classifier(net, p, labels), m.metadata());
     }
 
+    /**
+     * The default model bundled with the library (resource {@code /io/mlp4j/default-model.safetensors}, the
+     * tutorial's 784-32-10 network trained by {@code mlp4j train}).
+     *
+     * @throws IOException if this build has no bundled model, or it cannot be read
+     */
+    public static Classifier pretrained() throws IOException {
+        String resource = "/io/mlp4j/default-model.safetensors";
+        try (java.io.InputStream in = Classifier.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("this build of mlp4j has no bundled default model (resource " + resource
+                        + " is missing); train one with 'mlp4j train --out DIR' and load DIR/model.safetensors");
+            }
+            Path tmp = java.nio.file.Files.createTempFile("mlp4j-default-model", ".safetensors");
+            try {
+                java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return load(tmp);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
     /** Saves as safetensors (atomically: a temporary file, then a rename). */
     public void save(Path file) throws IOException {
         save(file, Map.of());
@@ -173,6 +196,21 @@ public final class Classifier {
     /** The {@code k} most likely classes for uint8 pixels. */
     public List<Prediction> top(byte[] pixels, int k) {
         return top(toFloats(pixels), k);
+    }
+
+    /**
+     * The most likely class for a picture of one digit of any size: grey or colour, dark ink on light paper or
+     * light on dark, anywhere in the picture. It is preprocessed the way MNIST was made (grey, inverted if
+     * the background is light, cropped to the ink, fitted into 20x20, centred by centre of mass in 28x28).
+     * Needs the {@code java.desktop} module and a model with 28x28 = 784 inputs.
+     */
+    public int predict(java.awt.image.BufferedImage image) {
+        return predict(ImagePreprocessor.toInput(image, net));
+    }
+
+    /** The {@code k} most likely classes for a picture of one digit, preprocessed as by {@code predict(image)}. */
+    public List<Prediction> top(java.awt.image.BufferedImage image, int k) {
+        return top(ImagePreprocessor.toInput(image, net), k);
     }
 
     /** Predictions for a batch of inputs. */

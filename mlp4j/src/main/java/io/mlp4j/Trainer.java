@@ -213,7 +213,7 @@ public final class Trainer implements AutoCloseable {
         Resident data = residentOf(train);
         List<EpochRecord> out = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
-            EpochRecord r = trainEpoch(train, data, val, (float) lr);
+            EpochRecord r = trainEpoch(train, data, val, lr);
             history.add(r);
             out.add(r);
             listener.onEpoch(r);
@@ -221,7 +221,7 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
-    private EpochRecord trainEpoch(DataSet train, Resident data, DataSet val, float lr) {
+    private EpochRecord trainEpoch(DataSet train, Resident data, DataSet val, double lr) {
         int epoch = history.size() + 1;
         float[][] before = parameters();
         // A fresh permutation each epoch, like PyTorch's RandomSampler, drawn from (seed, epoch) alone so that
@@ -238,7 +238,7 @@ public final class Trainer implements AutoCloseable {
         for (int i = 0; i < batches; i++) {
             int offset = i * batchSize;
             int rows = Math.min(batchSize, n - offset);
-            step(data, offset, rows, lr);
+            step(data, offset, rows, (float) lr);
             if ((i + 1) % progressEvery == 0 || i + 1 == batches) {
                 backend.download(metrics, metricsHost);
                 runningLoss = metricsHost[0] / (offset + rows);

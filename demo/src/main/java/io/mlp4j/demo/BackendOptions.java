@@ -1,0 +1,90 @@
+package io.mlp4j.demo;
+
+import io.mlp4j.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code --backend}, {@code --config}, {@code --threads}: passed to the library as explicit options, on top of the
+ * system property, the environment and {@code mlp4j.properties} (the library applies the precedence).
+ */
+final class BackendOptions {
+
+    static final List<String> NAMES = List.of("auto", "cpu", "aparapi", "cublas");
+
+    @Option(names = "--backend", paramLabel = "NAME", converter = NameConverter.class,
+            description = "auto, cpu, aparapi or cublas; overrides -Dmlp4j.backend, MLP4J_BACKEND and "
+                    + "mlp4j.properties (default: that configuration, else auto).")
+    String backend;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file to use instead of ./mlp4j.properties and ~/.config/mlp4j/mlp4j.properties.")
+    Path config;
+
+    @Option(names = "--threads", paramLabel = "N", converter = ThreadsConverter.class,
+            description = "Threads for the cpu backend (default: configuration, else the number of cores).")
+    Integer threads;
+
+    /** The explicit configuration values, keys as in {@code Trainer.Builder.option}. */
+    Map<String, String> options() {
+        Map<String, String> o = new HashMap<>();
+        if (backend != null) {
+            o.put("backend", backend);
+        }
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new CliException("--config " + config + ": no such file");
+            }
+            o.put("config", config.toString());
+        }
+        if (threads != null) {
+            o.put("threads", threads.toString());
+        }
+        return o;
+    }
+
+    Trainer.Builder apply(Trainer.Builder b) {
+        options().forEach(b::option);
+        return b;
+    }
+
+    /** The library's {@code backendChoice()}, with its word for explicit values replaced by the option's name. */
+    String explain(String choice) {
+        return backend == null ? choice : choice.replace("(builder", "(--backend");
+    }
+
+    static final class NameConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (!NAMES.contains(v)) {
+                throw new CommandLine.TypeConversionException("unknown backend '" + value + "' for --backend; choose "
+                        + "one of " + String.join(", ", NAMES));
+            }
+            return v;
+        }
+    }
+
+    static final class ThreadsConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new CommandLine.TypeConversionException("bad --threads '" + value + "': expected a whole number"
+                    + " of at least 1");
+        }
+    }
+}

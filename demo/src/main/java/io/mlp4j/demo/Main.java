@@ -1,0 +1,134 @@
+package io.mlp4j.demo;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/** {@code mlp4j}: the command line of the demo image. */
+@Command(name = "mlp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Train and run multi-layer perceptrons on MNIST, on the CPU, OpenCL (Aparapi) or CUDA (cuBLAS).",
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, DevicesCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit status of a command that failed at run time (bad data, unreadable file, unavailable backend). */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit status of a command line that does not parse (unknown option, bad value). */
+    public static final int EXIT_USAGE = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** A fresh command line with the demo's error handling: one line on stderr, no stack trace unless --verbose. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(Main::handleExecutionException);
+        cl.setParameterExceptionHandler(Main::handleParameterException);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean verbose = verbose(parsed);
+        if (e instanceof CliException ce && ce.printed()) {
+            // already reported line by line (predict)
+        } else {
+            err.println(commandName(cmd) + ": " + describe(e) + (verbose || isExpected(e) ? ""
+                    : " (internal error; run with --verbose for details)"));
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    private static int handleParameterException(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String message = e.getMessage();
+        if (e.getCause() instanceof CommandLine.TypeConversionException tce && tce.getMessage() != null) {
+            message = tce.getMessage();
+        }
+        err.println(commandName(cmd) + ": " + message + " (see '" + cmd.getCommandSpec().qualifiedName()
+                + " --help')");
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    private static boolean verbose(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String commandName(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName();
+    }
+
+    /** Failures a user can act on: their message is the whole story. */
+    private static boolean isExpected(Throwable e) {
+        return e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException || e instanceof UnsupportedOperationException
+                || e instanceof CliException || e instanceof io.mlp4j.TrainingDivergedException;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof UncheckedIOException && e.getCause() != null) {
+            m = e.getCause().getMessage();
+        }
+        if (m == null || m.isBlank() || !isExpected(e)) {
+            m = e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        }
+        return m.replace('\n', ' ');
+    }
+
+    /** {@code mlp4j 0.1.0 (Java 17.0.15, Linux amd64)}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mlp4j " + version() + " (Java " + Runtime.version() + ", "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")"};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // fall through to "unknown"
+            }
+            return p.getProperty("version", "unknown");
+        }
+    }
+}

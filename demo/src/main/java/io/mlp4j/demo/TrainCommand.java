@@ -1,0 +1,178 @@
+package io.mlp4j.demo;
+
+import io.mlp4j.Classifier;
+import io.mlp4j.EpochRecord;
+import io.mlp4j.Evaluation;
+import io.mlp4j.Network;
+import io.mlp4j.Trainer;
+import io.mlp4j.data.DataSet;
+import io.mlp4j.data.Mnist;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code mlp4j train}: the tutorial's workflow, end to end. */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Train on MNIST like the tutorial: a seeded 50,000/10,000 split of the training images, "
+                + "SGD on shuffled batches, validation after each epoch, then the test set.",
+                "Writes model.safetensors, history.csv, history.json, loss.png, accuracy.png, batch.png and "
+                        + "confusion.png to --out (all or nothing)."})
+final class TrainCommand implements Callable<Integer> {
+
+    /** MNIST's training images minus the tutorial's 10,000 for validation. */
+    static final int VALIDATION = 10_000;
+    static final int GRID_PER_ROW = 16;
+    static final int GRID_PADDING = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--hidden", paramLabel = "W[,W...]", converter = Schedule.HiddenConverter.class,
+            description = "Hidden layer widths (default: ${DEFAULT-VALUE}, the tutorial's).", defaultValue = "32")
+    Schedule.Hidden hidden;
+
+    @Option(names = "--schedule", paramLabel = "E@LR[,E@LR...]", converter = Schedule.Converter.class,
+            defaultValue = Schedule.TUTORIAL,
+            description = "Epochs at each learning rate (default: ${DEFAULT-VALUE}, the tutorial's fit(5, 0.5) then fit(5, 0.1)).")
+    Schedule schedule;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "128",
+            description = "Training batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of the split, the initial parameters and the shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Train on only the first N training samples (for quick runs); validation and test stay whole.")
+    Integer limit;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/latest",
+            description = "Output directory (default: ${DEFAULT-VALUE}); created if needed.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        if (batch < 1) {
+            throw new CliException("bad --batch " + batch + ": expected at least 1");
+        }
+        if (limit != null && limit < 1) {
+            throw new CliException("bad --limit " + limit + ": expected at least 1");
+        }
+        Mnist mnist = data.load();
+        DataSet all = mnist.train();
+        int valSize = all.size() > VALIDATION ? VALIDATION : all.size() / 6;
+        DataSet.Split split = all.split(all.size() - valSize, seed);
+        DataSet train = split.first();
+        DataSet val = split.second();
+        if (limit != null && limit < train.size()) {
+            train = train.head(limit);
+        }
+        int[] widths = hidden.widths();
+        int[] sizes = new int[widths.length + 2];
+        sizes[0] = all.features();
+        System.arraycopy(widths, 0, sizes, 1, widths.length);
+        sizes[sizes.length - 1] = Math.max(10, Math.max(all.classCount(), mnist.test().classCount()));
+        Network net = Network.of(sizes);
+
+        Progress progress = new Progress(o, Progress.terminalOrNull(), schedule.epochs());
+        try (StagedOutput output = new StagedOutput(out);
+             Trainer trainer = backend.apply(Trainer.builder(net)).seed(seed).batchSize(batch).listener(progress)
+                     .build()) {
+            o.println("backend: " + trainer.backendName() + " on " + trainer.device() + ", chosen by "
+                    + backend.explain(trainer.backendChoice()));
+            o.println(String.format(Locale.ROOT, "network: %s (%,d parameters), batch %d, schedule %s, seed %d",
+                    net, net.parameterCount(), batch, schedule, seed));
+            o.println(String.format(Locale.ROOT, "data: %s: %,d training, %,d validation, %,d test images",
+                    data.dir(), train.size(), val.size(), mnist.test().size()));
+            Evaluation initial = trainer.evaluate(val);
+            o.println("before training: " + initial.line("val"));
+            o.flush();
+            long t0 = System.nanoTime();
+            for (Schedule.Stage stage : schedule.stages()) {
+                trainer.fit(train, val, stage.epochs(), stage.lr());
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Evaluation test = trainer.evaluate(mnist.test());
+            o.println(test.line("test"));
+            List<EpochRecord> epochs = trainer.history().epochs();
+            o.println(String.format(Locale.ROOT, "trained %d epochs in %.2f s (%,.0f samples/s on average)",
+                    epochs.size(), seconds, epochs.stream().mapToDouble(EpochRecord::samplesPerSecond).average()
+                            .orElse(0)));
+            o.flush();
+
+            Classifier model = trainer.classifier();
+            writeOutputs(output, model, trainer, initial, mnist.test(), train);
+            List<Path> written = output.commit();
+            o.println("wrote " + written.stream().map(p -> p.getFileName().toString())
+                    .collect(Collectors.joining(", ")) + " to " + out);
+            o.flush();
+        } finally {
+            progress.clear();
+        }
+        return 0;
+    }
+
+    private void writeOutputs(StagedOutput output, Classifier model, Trainer trainer, Evaluation initial,
+                              DataSet test, DataSet train) throws Exception {
+        // The pictures first: they are computed in memory, so a failure leaves nothing behind.
+        List<EpochRecord> epochs = trainer.history().epochs();
+        double[] xs = new double[epochs.size() + 1];
+        double[] loss = new double[xs.length];
+        double[] acc = new double[xs.length];
+        Evaluation start = initial;
+        xs[0] = 0;
+        loss[0] = start.loss();
+        acc[0] = start.accuracy();
+        for (int i = 0; i < epochs.size(); i++) {
+            xs[i + 1] = epochs.get(i).epoch();
+            loss[i + 1] = epochs.get(i).valLoss();
+            acc[i + 1] = epochs.get(i).valAccuracy();
+        }
+        byte[] lossPng = Charts.png(Charts.lineChart("Loss vs. No. of epochs", "epoch", "val_loss", xs, loss));
+        byte[] accPng = Charts.png(Charts.lineChart("Accuracy vs. No. of epochs", "epoch", "val_acc", xs, acc));
+        int[] order = DataSet.permutation(train.size(), new Random(seed));
+        int[] first = Arrays.copyOf(order, Math.min(batch, order.length));
+        byte[] batchPng = Charts.png(Charts.grid(train, first, GRID_PER_ROW, GRID_PADDING));
+        byte[] confusionPng = Charts.png(Charts.confusion("Confusion matrix (test set)",
+                confusion(model, test), model.labels()));
+
+        model.save(output.path("model.safetensors"));
+        output.write("history.csv", trainer.history().toCsv().getBytes(StandardCharsets.UTF_8));
+        output.write("history.json", trainer.history().toJson().getBytes(StandardCharsets.UTF_8));
+        output.write("loss.png", lossPng);
+        output.write("accuracy.png", accPng);
+        output.write("batch.png", batchPng);
+        output.write("confusion.png", confusionPng);
+    }
+
+    /** counts[true][predicted] over a labelled data set. */
+    static int[][] confusion(Classifier model, DataSet data) {
+        int n = model.network().outputs();
+        int[][] counts = new int[n][n];
+        for (int i = 0; i < data.size(); i++) {
+            counts[data.label(i)][model.predict(data.imageAsFloats(i))]++;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * The mlp4j command line: {@code mlp4j train | eval | predict | devices | bench}. Uses only the public API of
+ * {@code io.mlp4j}; charts are drawn with plain Java2D.
+ */
+module io.mlp4j.demo {
+    requires io.mlp4j;
+    requires info.picocli;
+    requires java.desktop;
+
+    // picocli sets the annotated fields reflectively.
+    opens io.mlp4j.demo to info.picocli;
+
+}

@@ -1,0 +1,4 @@
+module aparapi.jni {
+    exports com.aparapi.natives;
+    exports com.aparapi.natives.util;
+}

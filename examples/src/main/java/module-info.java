@@ -1,0 +1,5 @@
+/** A tiny app that uses mlp4j as a module: classify a picture of a digit. */
+module io.mlp4j.example {
+    requires io.mlp4j;
+    requires java.desktop;
+}
