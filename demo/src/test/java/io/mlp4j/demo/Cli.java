@@ -57,7 +57,7 @@ final class Cli {
             d = System.getenv("MLP4J_DATA");
         }
         if (d == null || d.isBlank()) {
-            d = "../../shared/mnist";
+            d = "../shared/mnist";
         }
         Path dir = Path.of(d).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {

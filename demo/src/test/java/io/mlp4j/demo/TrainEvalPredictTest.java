@@ -40,12 +40,12 @@ class TrainEvalPredictTest {
     @Test
     @Order(1)
     void train() throws IOException {
-        Cli.Result r = Cli.run("train", "--data", Cli.dataDir().toString(), "--limit", "2000", "--schedule", "1@0.5",
+        Cli.Result r = Cli.run("train", "--data", Cli.dataDir().toString(), "--limit", "5000", "--schedule", "2@0.5",
                 "--backend", "cpu", "--seed", "7", "--out", run().toString());
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.outLines();
         assertTrue(lines.get(0).matches("backend: cpu on CPU.*, chosen by cpu \\(--backend\\)"), lines.get(0));
-        assertTrue(r.out().contains("2,000 training, 10,000 validation, 10,000 test images"), r.out());
+        assertTrue(r.out().contains("5,000 training, 10,000 validation, 10,000 test images"), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("before training: val_loss: " + NUM + ", val_acc: " + NUM)));
         assertTrue(lines.stream().anyMatch(l -> l.matches("Epoch \\[1\\], val_loss: " + NUM + ", val_acc: " + NUM)),
                 r.out());
@@ -63,7 +63,7 @@ class TrainEvalPredictTest {
             assertEquals(7, files.count(), "no staging leftovers");
         }
         List<String> csv = Files.readAllLines(out.resolve("history.csv"));
-        assertEquals(2, csv.size(), "header + 1 epoch");
+        assertEquals(3, csv.size(), "header + 2 epochs");
         assertTrue(csv.get(0).startsWith("epoch,"));
         assertTrue(Files.readString(out.resolve("history.json")).trim().startsWith("["));
         image(out.resolve("loss.png"), Charts.LINE_WIDTH, Charts.LINE_HEIGHT);

@@ -72,7 +72,7 @@ class ClassifyDigitTest {
         if (d == null || d.isBlank() || d.contains("${")) {
             d = System.getenv("MLP4J_DATA");
         }
-        Path dir = Path.of(d == null || d.isBlank() ? "../../shared/mnist" : d);
+        Path dir = Path.of(d == null || d.isBlank() ? "../shared/mnist" : d);
         if (!Files.isDirectory(dir) && !"true".equals(System.getenv("CI"))) {
             assumeTrue(false, "MNIST not found at " + dir + "; set MLP4J_DATA");
         }
