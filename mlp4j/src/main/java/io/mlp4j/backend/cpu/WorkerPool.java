@@ -69,8 +69,10 @@ final class WorkerPool implements AutoCloseable {
         this.chunk = size;
         this.chunks = count;
         failure = null;
-        nextChunk.set(0);
+        // Order matters: a worker still leaving the previous run may claim chunk 0 as soon as nextChunk is
+        // reset, and its completion must not be wiped by resetting doneChunks afterwards.
         doneChunks.set(0);
+        nextChunk.set(0);
         generation++;
         for (Thread w : workers) {
             LockSupport.unpark(w);
