@@ -6,23 +6,17 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** {@code --data DIR}, defaulting to {@code $MLP4J_DATA}. */
+/** {@code --data DIR}, defaulting to {@code $MLP4J_DATA}, then to MNIST downloaded into the user's cache. */
 final class DataOptions {
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Directory with the four MNIST IDX files, gzipped or not (default: $MLP4J_DATA).")
+            description = "Directory with the four MNIST IDX files, gzipped or not (default: $MLP4J_DATA, else MNIST"
+                    + " is downloaded once into ~/.cache/mlp4j/mnist, checked by SHA-256).")
     Path data;
 
-    Path dir() {
-        if (data != null) {
-            return data;
-        }
-        String env = System.getenv("MLP4J_DATA");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        throw new CliException("no MNIST directory: pass --data DIR or set MLP4J_DATA to a directory holding "
-                + Mnist.TRAIN_IMAGES + " and the three other MNIST files");
+    Path dir() throws IOException {
+        return Mnist.locate(data == null ? null : data.toString(),
+                new DownloadBar(System.err, Progress.terminalOrNull() != null));
     }
 
     Mnist load() throws IOException {

@@ -99,6 +99,9 @@ class CliTest {
         Path dir = Files.createDirectories(tmp.resolve("mnist"));
         Files.write(dir.resolve("train-images-idx3-ubyte"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         Files.write(dir.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        for (String f : List.of("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")) {
+            Files.write(dir.resolve(f), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        }
         Path out = tmp.resolve("out");
         String line = Cli.run("train", "--data", dir.toString(), "--out", out.toString())
                 .failedWithOneLine(Main.EXIT_FAILURE);
