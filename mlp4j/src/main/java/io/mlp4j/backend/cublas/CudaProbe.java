@@ -118,7 +118,7 @@ final class CudaProbe {
         }
         String why;
         if (msg.contains("libcuda.so")) {
-            why = "no NVIDIA driver (libcuda.so.1 cannot be loaded)";
+            return "no NVIDIA driver (libcuda.so.1 cannot be loaded)"; // the usual case on a machine without GPU
         } else if (msg.contains(library) || msg.contains("cannot open shared object")) {
             why = "cannot load " + what + " library (" + library + "): install the CUDA 13 toolkit libraries or"
                     + " PyTorch's nvidia-* wheels and put their lib folders on LD_LIBRARY_PATH";
