@@ -3,6 +3,12 @@ package io.mlp4j.demo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import io.mlp4j.data.Mnist;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The jlink image, run as a user would: target/mlp4j/bin/mlp4j (runs in the integration-test phase). */
 class ImageIT {
@@ -88,14 +95,59 @@ class ImageIT {
         assertEquals(List.of("mlp4j predict: " + tmp.resolve("none.png") + ": no such file"), r.err());
     }
 
-    /** Needs safetensors saving (io.mlp4j.io.ModelFile). */
-    @Test
-    void trainsInTheImage() throws Exception {
+    /**
+     * A short run per backend, then eval and predict with the saved model. aparapi runs on PoCL in CI; where no
+     * OpenCL device exists it is skipped, unless MLP4J_REQUIRE_OPENCL=true (CI), which makes that a failure.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "aparapi"})
+    void trainEvalPredictInTheImage(String backend) throws Exception {
         Path out = tmp.resolve("run");
-        Run r = run("train", "--data", Cli.dataDir().toString(), "--limit", "1000", "--schedule", "1@0.5",
-                "--backend", "cpu", "--out", out.toString());
+        Run r = run("train", "--data", Cli.dataDir().toString(), "--limit", "3000", "--schedule", "2@0.5",
+                "--backend", backend, "--out", out.toString());
+        if (backend.equals("aparapi") && r.exit() != 0 && !"true".equals(System.getenv("MLP4J_REQUIRE_OPENCL"))) {
+            assumeTrue(false, "aparapi unavailable here: " + r.err());
+        }
         assertEquals(0, r.exit(), r.err().toString());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("test_loss: \\d\\.\\d{4}, test_acc: \\d\\.\\d{4}")), r.out());
-        assertTrue(Files.isRegularFile(out.resolve("confusion.png")));
+        assertTrue(r.out().startsWith("backend: " + backend + " on "), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("Epoch \\[2], val_loss: \\d\\.\\d{4}, val_acc: 0\\.(8|9)\\d{3}")),
+                r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("test_loss: \\d\\.\\d{4}, test_acc: 0\\.(8|9)\\d{3}")),
+                r.out());
+        for (String f : List.of("model.safetensors", "history.csv", "history.json", "loss.png", "accuracy.png",
+                "batch.png", "confusion.png")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+
+        Run eval = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data",
+                Cli.dataDir().toString());
+        assertEquals(0, eval.exit(), eval.err().toString());
+        assertTrue(eval.out().lines().findFirst().orElse("").matches("test_loss: \\d\\.\\d{4}, test_acc: 0\\.(8|9)\\d{3}"),
+                eval.out());
+
+        // a test digit as a user would photograph it: dark ink on white, 3x larger, off-centre
+        Mnist mnist = Cli.mnist();
+        int label = mnist.test().label(0);
+        byte[] px = mnist.test().image(0);
+        BufferedImage img = new BufferedImage(150, 120, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 120; y++) {
+            for (int x = 0; x < 150; x++) {
+                int sx = (x - 60) / 3, sy = (y - 20) / 3;
+                int ink = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? px[sy * 28 + sx] & 0xFF : 0;
+                int v = 255 - ink;
+                img.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        Path png = tmp.resolve("digit.png");
+        ImageIO.write(img, "png", png.toFile());
+        String top3 = " \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\)";
+        Run bundled = run("predict", png.toString()); // the bundled model: 98% accurate, must get it right
+        assertEquals(0, bundled.exit(), bundled.err().toString());
+        assertTrue(bundled.out().strip().matches(java.util.regex.Pattern.quote(png.toString()) + ": " + label + top3),
+                bundled.out());
+        Run trained = run("predict", "--model", out.resolve("model.safetensors").toString(), png.toString());
+        assertEquals(0, trained.exit(), trained.err().toString());
+        assertTrue(trained.out().strip().matches(java.util.regex.Pattern.quote(png.toString()) + ": \\d" + top3),
+                trained.out());
     }
 }
