@@ -416,11 +416,19 @@ public final class ModelFile {
         return b.append(']').toString();
     }
 
+    /** Floats per read in {@link #floats}: 1 MiB at a time. */
+    static final int CHUNK_FLOATS = 1 << 18;
+
     private static float[] floats(Path file, FileChannel ch, long dataStart, Entry e, int cols) throws IOException {
         int count = (int) ((e.end() - e.begin()) / 4);
-        ByteBuffer bytes = readFully(file, ch, dataStart + e.begin(), count * 4).order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[count];
-        bytes.asFloatBuffer().get(out);
+        // In chunks: a tensor of more than 2^29 floats has more bytes than an int (and a ByteBuffer) can count,
+        // and the whole tensor as bytes beside the floats would double the memory a load needs.
+        for (int i = 0; i < count; i += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, count - i);
+            readFully(file, ch, dataStart + e.begin() + 4L * i, 4 * n).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer().get(out, i, n);
+        }
         for (int i = 0; i < count; i++) {
             if (!Float.isFinite(out[i])) {
                 throw fault(file, "tensor " + e.name() + " holds " + out[i] + " at " + where(i, cols)

@@ -1,5 +1,6 @@
 package io.mlp4j.backend.aparapi;
 
+import com.aparapi.Kernel;
 import com.aparapi.Range;
 import com.aparapi.device.Device;
 import com.aparapi.device.OpenCLDevice;
@@ -9,6 +10,8 @@ import io.mlp4j.backend.DeviceDataset;
 import io.mlp4j.backend.IndexBuffer;
 import io.mlp4j.backend.Tensor;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
 import java.util.Arrays;
 
 /**
@@ -45,7 +48,7 @@ public final class AparapiBackend implements Backend {
 
     private final OpenCLDevice device;
     private final String description;
-    private final MlpKernel k = new MlpKernel();
+    private final MlpKernel k;
     private final boolean[] verified = new boolean[MlpKernel.OP_COUNT];
 
     private int memUsed;
@@ -66,11 +69,25 @@ public final class AparapiBackend implements Backend {
      * @throws IllegalStateException if the kernel does not compile or does not run through OpenCL there
      */
     public AparapiBackend(OpenCLDevice device) {
+        this(device, new MlpKernel());
+    }
+
+    /** With a given kernel: tests pass a broken one to check how failures are reported. */
+    AparapiBackend(OpenCLDevice device, MlpKernel kernel) {
+        this.k = kernel;
         this.device = device;
         this.description = AparapiDevices.describe(device);
         if (device.getMaxWorkGroupSize() < MlpKernel.REDUCE) {
             throw new IllegalStateException("OpenCL device " + description + " allows work-groups of at most "
                     + device.getMaxWorkGroupSize() + " work-items; the aparapi backend needs " + MlpKernel.REDUCE);
+        }
+        long local = localMemoryBytes(kernel);
+        if (local > device.getLocalMemSize()) {
+            // Checked here because some drivers do not report it as an error: PoCL built with assertions aborts
+            // the whole JVM when a launch asks for more local memory than the device has.
+            throw new IllegalStateException("the aparapi kernel " + kernel.getClass().getSimpleName() + " needs "
+                    + local + " bytes of local memory per work-group, but OpenCL device " + description + " has "
+                    + device.getLocalMemSize());
         }
         // Separate device buffers (copy semantics) even on CPU devices, where Aparapi would otherwise let the
         // device use the Java array in place: it keeps the explicit put/get contract the same on every device.
@@ -84,7 +101,7 @@ public final class AparapiBackend implements Backend {
             k.compile(device);
         } catch (CompileFailedException | RuntimeException e) {
             k.dispose();
-            throw new IllegalStateException("the aparapi kernel " + MlpKernel.class.getSimpleName()
+            throw new IllegalStateException("the aparapi kernel " + k.getClass().getSimpleName()
                     + " did not compile for OpenCL device " + description + ": " + e.getMessage(), e);
         } catch (LinkageError e) {
             throw new IllegalStateException("the aparapi kernel could not be compiled for " + description
@@ -92,9 +109,41 @@ public final class AparapiBackend implements Backend {
         }
         k.mem = new float[MIN_ARENA];
         memUsed = ALIGN; // mem[0] holds the canary
-        k.op = MlpKernel.OP_NOP;
-        execute(linear, MlpKernel.LINEAR);
-        setCanary();
+        try {
+            k.op = MlpKernel.OP_NOP;
+            execute(linear, MlpKernel.LINEAR);
+            setCanary();
+        } catch (RuntimeException | Error e) {
+            // Nobody will close a backend whose constructor failed: free the kernel's OpenCL context and its
+            // buffers now (Aparapi's native side holds a global reference to the kernel until dispose()).
+            close();
+            throw e;
+        }
+    }
+
+    /** The local memory a kernel's {@code @Local} arrays take per work-group, in bytes. */
+    static long localMemoryBytes(Kernel kernel) {
+        long total = 0;
+        for (Class<?> c = kernel.getClass(); c != null && c != Kernel.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (!f.isAnnotationPresent(Kernel.Local.class) && !f.getName().endsWith(Kernel.LOCAL_SUFFIX)) {
+                    continue;
+                }
+                try {
+                    f.setAccessible(true);
+                    Object array = f.get(kernel);
+                    if (array != null && array.getClass().isArray()) {
+                        Class<?> e = array.getClass().getComponentType();
+                        int size = e == double.class || e == long.class ? 8 : e == short.class || e == char.class ? 2
+                                : e == byte.class || e == boolean.class ? 1 : 4;
+                        total += (long) Array.getLength(array) * size;
+                    }
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // Not ours to read: Aparapi will report it, if it matters.
+                }
+            }
+        }
+        return total;
     }
 
     private void setCanary() {

@@ -81,6 +81,9 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor allocate(int length) {
         checkOpen();
+        if (length < 0) {
+            throw new IllegalArgumentException("negative tensor length " + length + " (a size overflowed int?)");
+        }
         return new CpuTensor(new float[length]);
     }
 
@@ -103,6 +106,9 @@ public final class CpuBackend implements Backend {
     @Override
     public IndexBuffer allocateIndices(int length) {
         checkOpen();
+        if (length < 0) {
+            throw new IllegalArgumentException("negative index buffer length " + length);
+        }
         return new CpuIndices(new int[length]);
     }
 
