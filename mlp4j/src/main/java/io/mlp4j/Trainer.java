@@ -139,33 +139,53 @@ public final class Trainer implements AutoCloseable {
         this.listener = b.listener;
         this.seed = b.seed;
         b.startHistory.forEach(history::add);
-        BackendRegistry.Selection sel = BackendRegistry.open(Settings.current(b.options));
-        this.backend = sel.backend();
-        this.choice = sel.why();
         int layers = net.layers();
+        int maxRows = Math.max(batchSize, evalBatchSize);
+        for (int l = 0; l <= layers; l++) { // before opening anything: sizes beyond one buffer are the caller's error
+            int width = l == 0 ? net.inputs() : net.out(l - 1);
+            checkBufferSize("activations of " + maxRows + " rows x " + width, (long) maxRows * width);
+            if (l < layers) {
+                checkBufferSize("layer " + (l + 1) + " weights " + net.out(l) + " x " + net.in(l),
+                        (long) net.in(l) * net.out(l));
+            }
+        }
+        float[][] init = start != null ? start.parameters() : net.initialParameters(b.seed);
+        labels = start != null ? start.labels() : Classifier.defaultLabels(net.outputs());
         w = new Tensor[layers];
         this.b = new Tensor[layers];
         dw = new Tensor[layers];
         db = new Tensor[layers];
         act = new Tensor[layers + 1];
         grad = new Tensor[layers + 1];
-        int maxRows = Math.max(batchSize, evalBatchSize);
-        float[][] init = start != null ? start.parameters() : net.initialParameters(b.seed);
-        labels = start != null ? start.labels() : Classifier.defaultLabels(net.outputs());
-        for (int l = 0; l < layers; l++) {
-            w[l] = backend.allocate(net.in(l) * net.out(l));
-            this.b[l] = backend.allocate(net.out(l));
-            dw[l] = backend.allocate(net.in(l) * net.out(l));
-            db[l] = backend.allocate(net.out(l));
-            backend.upload(w[l], init[l]);
-            backend.upload(this.b[l], init[layers + l]);
+        BackendRegistry.Selection sel = BackendRegistry.open(Settings.current(b.options));
+        this.backend = sel.backend();
+        this.choice = sel.why();
+        try {
+            for (int l = 0; l < layers; l++) {
+                w[l] = backend.allocate(net.in(l) * net.out(l));
+                this.b[l] = backend.allocate(net.out(l));
+                dw[l] = backend.allocate(net.in(l) * net.out(l));
+                db[l] = backend.allocate(net.out(l));
+                backend.upload(w[l], init[l]);
+                backend.upload(this.b[l], init[layers + l]);
+            }
+            for (int l = 0; l <= layers; l++) {
+                int width = l == 0 ? net.inputs() : net.out(l - 1);
+                act[l] = backend.allocate(maxRows * width);
+                grad[l] = l == 0 ? null : backend.allocate(maxRows * width);
+            }
+            metrics = backend.allocate(2);
+        } catch (RuntimeException | Error e) {
+            backend.close(); // a trainer that fails to build leaves no threads or device memory behind
+            throw e;
         }
-        for (int l = 0; l <= layers; l++) {
-            int width = l == 0 ? net.inputs() : net.out(l - 1);
-            act[l] = backend.allocate(maxRows * width);
-            grad[l] = l == 0 ? null : backend.allocate(maxRows * width);
+    }
+
+    private static void checkBufferSize(String what, long floats) {
+        if (floats > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(what + " = " + floats + " floats is more than one buffer can hold ("
+                    + (Integer.MAX_VALUE - 64) + "); use a smaller batch size or narrower layers");
         }
-        metrics = backend.allocate(2);
     }
 
     /** The backend in use: {@code cpu}, {@code aparapi} or {@code cublas}. */

@@ -140,15 +140,12 @@ class ResourceLeakTest {
     }
 
     /**
-     * Finding (2026-11-27, not fixed here: Trainer.java belongs to another change): when the Trainer constructor
-     * fails after opening its backend, nobody closes the backend. Here an evaluation batch of 3,000,000 rows
-     * overflows {@code rows * 784} as an int; each failed build leaked one CPU worker thread (cpu, 2 threads) or
-     * about 20 MB of heap plus the OpenCL buffers (aparapi: Aparapi's native side keeps the kernel reachable
-     * until dispose). Fix: close the backend in the constructor on any failure, and check sizes as longs.
+     * Finding (2026-11-27): when the Trainer constructor failed after opening its backend, nobody closed it. An
+     * evaluation batch of 3,000,000 rows overflowed {@code rows * 784} as an int; each failed build leaked one CPU
+     * worker thread (cpu, 2 threads) or about 20 MB of heap plus the OpenCL buffers (aparapi). Fixed: buffer sizes
+     * are checked as longs before the backend opens, and any failure after it opens closes it.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("Trainer leaks its backend when its constructor fails; enable once Trainer"
-            + " closes the backend on failure (see docs/RELIABILITY.md)")
     void aTrainerThatFailsToBuildLeavesNothingBehind() throws InterruptedException {
         long threads0 = threads();
         for (int i = 0; i < 20; i++) {
