@@ -7,6 +7,7 @@ import io.mlp4j.backend.IndexBuffer;
 import io.mlp4j.backend.Settings;
 import io.mlp4j.backend.Tensor;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.internal.DataSetAccess;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -400,7 +401,8 @@ public final class Trainer implements AutoCloseable {
         fillIdentity(order);
         IndexBuffer identity = backend.allocateIndices(Math.max(1, order.length));
         backend.upload(identity, order);
-        r = new Resident(backend.upload(data.pixels(), data.labels(), data.size(), data.features()),
+        DataSetAccess arrays = DataSetAccess.get(); // no copies: backends only read them
+        r = new Resident(backend.upload(arrays.pixels(data), arrays.labels(data), data.size(), data.features()),
                 backend.allocateIndices(Math.max(1, order.length)), identity, order);
         resident.put(data, r);
         return r;

@@ -23,7 +23,10 @@ public interface Backend extends AutoCloseable {
 
     void download(Tensor src, float[] dst);
 
-    /** Puts a data set on the device once; pixels are {@code count * features} bytes, labels {@code count}. */
+    /**
+     * Puts a data set on the device once; pixels are {@code count * features} bytes, labels {@code count}. The
+     * arrays are the data set's own: a backend may keep references (the cpu backend does) but never writes them.
+     */
     DeviceDataset upload(byte[] pixels, byte[] labels, int count, int features);
 
     IndexBuffer allocateIndices(int length);

@@ -13,6 +13,20 @@ public final class DataSet {
     public record Split(DataSet first, DataSet second) {
     }
 
+    static {
+        io.mlp4j.internal.DataSetAccess.install(new io.mlp4j.internal.DataSetAccess() {
+            @Override
+            public byte[] pixels(DataSet data) {
+                return data.pixels;
+            }
+
+            @Override
+            public byte[] labels(DataSet data) {
+                return data.labels;
+            }
+        });
+    }
+
     private final String name;
     private final byte[] pixels;
     private final byte[] labels;
