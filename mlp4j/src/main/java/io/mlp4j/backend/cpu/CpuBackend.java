@@ -36,6 +36,19 @@ public final class CpuBackend implements Backend {
     private final GatherTask gather = new GatherTask();
     private final NtTask nt = new NtTask();
     private final AxpyTask axpy = new AxpyTask();
+    private final PackTask pack = new PackTask();
+    private final PackedTask packed = new PackedTask();
+    /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
+    private float[] packScratch = new float[0];
+
+    /**
+     * Products at least this large ({@code m * n * k}, with every side at least a panel) go through the packed,
+     * cache-blocked path; smaller ones (the tutorial's model: at most 128 x 784 x 32) stay on the direct kernels,
+     * which need no packing pass and win there.
+     */
+    private static final long PACKED_MIN_VOLUME = 1L << 24;
+    /** Row grain of the packed path: the micro-kernel's height, so that chunks have no left-over rows. */
+    private static final int PACKED_GRAIN = 6;
 
     /**
      * @param threads threads to compute with (at least 1)
@@ -126,8 +139,34 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int rows, int in, int out, boolean relu) {
+        if (usePacked(rows, out, in)) {
+            gemmPacked(f(x), in, 1, f(w), 1, in, f(b), f(y), rows, out, in, relu); // y = x w^T + b
+            return;
+        }
         nt.set(f(x), f(w), f(b), f(y), out, in, relu);
         pool.run(nt, rows, 4);
+    }
+
+    private boolean usePacked(int m, int n, int depth) {
+        int panel = k.panelWidth();
+        return m >= panel && n >= panel && depth >= panel && (long) m * n * depth >= PACKED_MIN_VOLUME;
+    }
+
+    /**
+     * {@code c[m, n] = A(m, :) B(:, n) (+ bias, ReLU)} with {@code A(m, p) = a[m * sm + p * sk]} and
+     * {@code B(p, j) = b[p * sp + j * sn]}: packs B (split by panels), then computes split by rows of c.
+     */
+    private void gemmPacked(float[] a, int sm, int sk, float[] b, int sp, int sn, float[] bias, float[] c,
+                            int m, int n, int depth, boolean relu) {
+        int need = k.packedLength(n, depth, m);
+        if (packScratch.length < need) {
+            packScratch = new float[need];
+        }
+        pack.set(b, sp, sn, n, depth, packScratch);
+        int panel = k.panelWidth();
+        pool.run(pack, (n + panel - 1) / panel, 1);
+        packed.set(a, sm, sk, packScratch, bias, c, n, depth, relu);
+        pool.run(packed, m, PACKED_GRAIN);
     }
 
     @Override
@@ -144,11 +183,19 @@ public final class CpuBackend implements Backend {
                 bias[o] += g[r * out + o];
             }
         }
-        axpy.set(g, 1, out, f(x), f(dw), in, rows); // dw[out, in] = dy^T x
-        pool.run(axpy, out, 4);
+        if (usePacked(out, in, rows)) {
+            gemmPacked(g, 1, out, f(x), in, 1, null, f(dw), out, in, rows, false); // dw[out, in] = dy^T x
+        } else {
+            axpy.set(g, 1, out, f(x), f(dw), in, rows);
+            pool.run(axpy, out, 4);
+        }
         if (dx != null) {
-            axpy.set(g, out, 1, f(w), f(dx), in, out); // dx[rows, in] = dy w
-            pool.run(axpy, rows, 4);
+            if (usePacked(rows, in, out)) {
+                gemmPacked(g, out, 1, f(w), in, 1, null, f(dx), rows, in, out, false); // dx[rows, in] = dy w
+            } else {
+                axpy.set(g, out, 1, f(w), f(dx), in, out);
+                pool.run(axpy, rows, 4);
+            }
         }
     }
 
@@ -248,6 +295,48 @@ public final class CpuBackend implements Backend {
         @Override
         public void run(int from, int to) {
             k.gemmNT(a, b, bias, c, from, to, n, depth, relu);
+        }
+    }
+
+    private final class PackTask implements WorkerPool.RangeTask {
+        float[] b, packed;
+        int sp, sn, n, depth;
+
+        void set(float[] b, int sp, int sn, int n, int depth, float[] packed) {
+            this.b = b;
+            this.sp = sp;
+            this.sn = sn;
+            this.n = n;
+            this.depth = depth;
+            this.packed = packed;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            k.packB(b, sp, sn, n, depth, packed, from, to);
+        }
+    }
+
+    private final class PackedTask implements WorkerPool.RangeTask {
+        float[] a, packed, bias, c;
+        int sm, sk, n, depth;
+        boolean relu;
+
+        void set(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int n, int depth, boolean relu) {
+            this.a = a;
+            this.sm = sm;
+            this.sk = sk;
+            this.packed = packed;
+            this.bias = bias;
+            this.c = c;
+            this.n = n;
+            this.depth = depth;
+            this.relu = relu;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            k.gemmPacked(a, sm, sk, packed, bias, c, from, to, n, depth, relu);
         }
     }
 

@@ -21,6 +21,29 @@ interface CpuKernels {
      */
     void gemmAxpy(float[] a, int sm, int sk, float[] b, float[] c, int m0, int m1, int n, int k);
 
+    /**
+     * Columns per panel of {@link #packB}'s layout; {@link #packB} packs whole panels, so callers split its work
+     * by panels.
+     */
+    int panelWidth();
+
+    /** Floats that {@link #packB} and {@link #gemmPacked} need for a {@code [k, n]} operand and rows of output. */
+    int packedLength(int n, int k, int rows);
+
+    /**
+     * Copies {@code B(p, j) = b[p * sp + j * sn]} for p in [0, k) and the columns of panels [panel0, panel1) into
+     * {@code packed}, in the order that {@link #gemmPacked} reads it. With {@code (sp, sn) = (n, 1)} B is
+     * {@code b}; with {@code (1, k)} it is {@code b^T}.
+     */
+    void packB(float[] b, int sp, int sn, int n, int k, float[] packed, int panel0, int panel1);
+
+    /**
+     * {@code c[m, j] = sum_k A(m, k) * B(k, j) (+ bias[j], then ReLU if asked)} for rows m in [m0, m1), where
+     * {@code A(m, k) = a[m * sm + k * sk]} and B is {@link #packB packed}; {@code bias} may be null.
+     */
+    void gemmPacked(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int m0, int m1, int n,
+                    int k, boolean relu);
+
     /** {@code dy[i] = 0} where {@code y[i] <= 0}, for i in [from, to). */
     void reluMask(float[] y, float[] dy, int from, int to);
 

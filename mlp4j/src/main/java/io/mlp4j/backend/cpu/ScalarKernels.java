@@ -47,6 +47,40 @@ final class ScalarKernels implements CpuKernels {
         }
     }
 
+    /** Packed layout here: plain row-major {@code [k, n]}, one column per panel. */
+    @Override
+    public int panelWidth() {
+        return 1;
+    }
+
+    @Override
+    public int packedLength(int n, int k, int rows) {
+        return n * k;
+    }
+
+    @Override
+    public void packB(float[] b, int sp, int sn, int n, int k, float[] packed, int panel0, int panel1) {
+        for (int p = 0; p < k; p++) {
+            for (int j = panel0; j < panel1; j++) {
+                packed[p * n + j] = b[p * sp + j * sn];
+            }
+        }
+    }
+
+    @Override
+    public void gemmPacked(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int m0, int m1,
+                           int n, int k, boolean relu) {
+        gemmAxpy(a, sm, sk, packed, c, m0, m1, n, k);
+        if (bias != null || relu) {
+            for (int m = m0; m < m1; m++) {
+                for (int j = 0; j < n; j++) {
+                    float s = c[m * n + j] + (bias == null ? 0f : bias[j]);
+                    c[m * n + j] = relu && s < 0f ? 0f : s;
+                }
+            }
+        }
+    }
+
     @Override
     public void reluMask(float[] y, float[] dy, int from, int to) {
         for (int i = from; i < to; i++) {

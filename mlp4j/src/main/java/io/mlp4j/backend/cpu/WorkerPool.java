@@ -24,14 +24,22 @@ final class WorkerPool implements AutoCloseable {
 
     private final Thread[] workers;
     private final int threads;
-    private final AtomicInteger nextChunk = new AtomicInteger();
+    /**
+     * Tickets: each claim takes the next number, never reset. Run g owns tickets [base, base + chunks), published
+     * together in {@link #window}; a thread that leaves a run takes one ticket too many, possibly after the next
+     * run has started, so each run's base skips past every such straggler's ticket (see {@link #run}). Checking a
+     * ticket against one consistent window is what makes a straggler leave instead of running a chunk of the next
+     * run with that run's task but the previous run's bounds (which hung training when chunk counts differed).
+     */
+    private final AtomicInteger nextTicket = new AtomicInteger();
     private final AtomicInteger doneChunks = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
     private volatile RangeTask task;
     private volatile int total;
     private volatile int chunk;
-    private volatile int chunks;
+    /** {@code base << 32 | chunks} of the current run. */
+    private volatile long window;
     private volatile Throwable failure;
 
     WorkerPool(int threads) {
@@ -67,12 +75,15 @@ final class WorkerPool implements AutoCloseable {
         this.task = task;
         this.total = total;
         this.chunk = size;
-        this.chunks = count;
         failure = null;
-        // Order matters: a worker still leaving the previous run may claim chunk 0 as soon as nextChunk is
-        // reset, and its completion must not be wiped by resetting doneChunks afterwards.
+        // Order matters: the fields above and doneChunks are set before the first ticket of this run can be
+        // taken (nextTicket.set), so whoever takes one sees them. Stragglers of the previous run take at most one
+        // ticket each (threads - 1 in all), all below base, whatever their timing: they then see either window
+        // and leave.
+        int base = nextTicket.get() + threads;
+        window = (long) base << 32 | count;
         doneChunks.set(0);
-        nextChunk.set(0);
+        nextTicket.set(base);
         generation++;
         for (Thread w : workers) {
             LockSupport.unpark(w);
@@ -93,8 +104,13 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private void runChunks() {
-        int c;
-        while ((c = nextChunk.getAndIncrement()) < chunks) {
+        while (true) {
+            int ticket = nextTicket.getAndIncrement();
+            long w = window;
+            int c = ticket - (int) (w >>> 32); // wraps safely: tickets only ever differ by little
+            if (c < 0 || c >= (int) w) {
+                return;
+            }
             try {
                 task.run(c * chunk, Math.min(total, (c + 1) * chunk));
             } catch (Throwable t) {

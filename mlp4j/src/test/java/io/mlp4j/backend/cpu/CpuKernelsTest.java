@@ -84,6 +84,49 @@ class CpuKernelsTest {
         }
     }
 
+    /**
+     * The packed path in its three uses (x w^T + bias with ReLU, dy^T x, dy w), on shapes with a partial last
+     * panel, several depth blocks, rows that do not fill the micro-kernel, and row ranges that start inside the
+     * matrix; the output is computed in two row ranges, as threads would.
+     */
+    @ParameterizedTest
+    @CsvSource({"512,512,784", "512,784,512", "37,70,300", "13,64,64", "6,10,1", "1,1,1", "130,600,257",
+            "96,200,80"})
+    void gemmPackedMatchesReferenceInEveryUse(int m, int n, int k) {
+        Random r = new Random(m * 17L + n * 3L + k);
+        float[] a = random(r, m * k), b = random(r, n * k), bias = random(r, n);
+        for (int use = 0; use < 3; use++) {
+            boolean nt = use == 0;
+            int sm = use == 1 ? 1 : k, sk = use == 1 ? m : 1; // use 1: a holds A^T
+            int sp = nt ? 1 : n, sn = nt ? k : 1; // use 0: b holds B^T
+            double[] ref = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = nt ? bias[j] : 0;
+                    for (int p = 0; p < k; p++) {
+                        s += (double) a[i * sm + p * sk] * b[p * sp + j * sn];
+                    }
+                    ref[i * n + j] = nt ? Math.max(0, s) : s;
+                }
+            }
+            float[] c1 = new float[m * n], c2 = new float[m * n];
+            java.util.Arrays.fill(c1, Float.NaN); // the kernels must overwrite, not accumulate
+            java.util.Arrays.fill(c2, Float.NaN);
+            int split = m / 3;
+            for (CpuKernels kernels : new CpuKernels[] {scalar, vector}) {
+                float[] c = kernels == scalar ? c1 : c2;
+                float[] packed = new float[kernels.packedLength(n, k, m)];
+                java.util.Arrays.fill(packed, Float.NaN); // working space starts dirty
+                int panels = (n + kernels.panelWidth() - 1) / kernels.panelWidth();
+                kernels.packB(b, sp, sn, n, k, packed, 0, panels / 2);
+                kernels.packB(b, sp, sn, n, k, packed, panels / 2, panels);
+                kernels.gemmPacked(a, sm, sk, packed, nt ? bias : null, c, split, m, n, k, nt);
+                kernels.gemmPacked(a, sm, sk, packed, nt ? bias : null, c, 0, split, n, k, nt);
+            }
+            assertTrue(relErr(c1, c2, ref) < 1e-5, "use " + use + " error " + relErr(c1, c2, ref));
+        }
+    }
+
     @Test
     void gatherScalesBytesAndFollowsTheIndices() {
         int features = 787; // not a multiple of the vector length

@@ -41,6 +41,37 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * Back-to-back runs whose chunk counts differ (packing by panels, then computing by rows): a thread leaving one
+     * run must never run a chunk of the next with the wrong bounds (this once hung the big model's training).
+     */
+    @Test
+    void runsWithDifferentChunkCountsDoNotInterfere() {
+        for (int threads : new int[] {2, 3}) {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                try (WorkerPool pool = new WorkerPool(threads)) {
+                    int[] totals = {3, 8, 120, 16, 1, 512};
+                    int runs = 3_000 * totals.length;
+                    AtomicIntegerArray[] hits = new AtomicIntegerArray[totals.length];
+                    for (int r = 0; r < runs; r++) {
+                        int t = r % totals.length;
+                        AtomicIntegerArray h = hits[t] == null ? hits[t] = new AtomicIntegerArray(totals[t]) : hits[t];
+                        pool.run((from, to) -> {
+                            for (int i = from; i < to; i++) {
+                                h.incrementAndGet(i);
+                            }
+                        }, totals[t], t == 5 ? 6 : 1);
+                    }
+                    for (int t = 0; t < totals.length; t++) {
+                        for (int i = 0; i < totals[t]; i++) {
+                            assertEquals(runs / totals.length, hits[t].get(i), "total " + totals[t] + ", row " + i);
+                        }
+                    }
+                }
+            });
+        }
+    }
+
     @Test
     void chunksDependOnlyOnTheRange() {
         assertEquals(8, WorkerPool.chunkSize(128, 4));
