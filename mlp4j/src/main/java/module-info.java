@@ -11,6 +11,7 @@ module io.mlp4j {
     requires static aparapi;
     requires static org.bytedeco.cuda;
     requires static java.desktop;
+    requires static java.management; // only to check which garbage collector the Aparapi backend runs under
 
     exports io.mlp4j;
     exports io.mlp4j.data;

@@ -64,6 +64,16 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /** The network this builder trains (for {@link Trainer#resume}: the checkpoint's). */
+        public Network network() {
+            return network;
+        }
+
+        /** The seed so far (for {@link Trainer#resume}: the checkpoint's). */
+        public long seed() {
+            return seed;
+        }
+
         /** Seed of the initial parameters and of the shuffling. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -206,6 +216,11 @@ public final class Trainer implements AutoCloseable {
 
     public Network network() {
         return net;
+    }
+
+    /** The seed of the initial parameters and of each epoch's shuffle (from the builder, or the checkpoint). */
+    public long seed() {
+        return seed;
     }
 
     public History history() {

@@ -41,6 +41,11 @@ final class StagedOutput implements AutoCloseable {
         }
     }
 
+    /** The output directory itself (for files that must outlive a failed run, like checkpoints). */
+    Path dir() {
+        return dir;
+    }
+
     /** The staging path for {@code name}, for writers that take a path; it becomes part of the output. */
     Path path(String name) {
         if (!names.contains(name)) {

@@ -70,6 +70,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Output directory (default: ${DEFAULT-VALUE}); created if needed.")
     Path out;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Write DIR/" + CHECKPOINT + " (atomically) every N epochs, for --resume.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE|DIR",
+            description = "Continue a run from its checkpoint (a file, or a directory holding " + CHECKPOINT + "):"
+                    + " network, parameters, seed, history and schedule position come from it; pass the same"
+                    + " --schedule, --batch, --limit and data as the first run to end exactly where it would have.")
+    Path resume;
+
+    static final String CHECKPOINT = "checkpoint.safetensors";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
@@ -78,6 +90,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (limit != null && limit < 1) {
             throw new CliException("bad --limit " + limit + ": expected at least 1");
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new CliException("bad --checkpoint-every " + checkpointEvery + ": expected at least 1");
+        }
+        Trainer.Builder resumed = null;
+        if (resume != null) {
+            Path file = java.nio.file.Files.isDirectory(resume) ? resume.resolve(CHECKPOINT) : resume;
+            resumed = Trainer.resume(file); // IOException names the file and what is wrong
+            seed = resumed.seed(); // the split and the shuffles must be the first run's
         }
         Mnist mnist = data.load();
         DataSet all = mnist.train();
@@ -93,24 +114,37 @@ final class TrainCommand implements Callable<Integer> {
         sizes[0] = all.features();
         System.arraycopy(widths, 0, sizes, 1, widths.length);
         sizes[sizes.length - 1] = Math.max(10, Math.max(all.classCount(), mnist.test().classCount()));
-        Network net = Network.of(sizes);
+        Network net = resumed != null ? resumed.network() : Network.of(sizes);
+        if (net.inputs() != all.features()) {
+            throw new CliException("the checkpoint's network " + net + " takes " + net.inputs() + " inputs, but the"
+                    + " images have " + all.features() + " pixels");
+        }
 
         Progress progress = new Progress(o, Progress.terminalOrNull(), schedule.epochs());
         try (StagedOutput output = new StagedOutput(out);
-             Trainer trainer = backend.apply(Trainer.builder(net)).seed(seed).batchSize(batch).listener(progress)
-                     .build()) {
+             Trainer trainer = backend.apply(resumed != null ? resumed : Trainer.builder(net).seed(seed))
+                     .batchSize(batch).listener(progress).build()) {
             o.println("backend: " + trainer.backendName() + " on " + trainer.device() + ", chosen by "
                     + backend.explain(trainer.backendChoice()));
             o.println(String.format(Locale.ROOT, "network: %s (%,d parameters), batch %d, schedule %s, seed %d",
                     net, net.parameterCount(), batch, schedule, seed));
             o.println(String.format(Locale.ROOT, "data: %s: %,d training, %,d validation, %,d test images",
                     data.dir(), train.size(), val.size(), mnist.test().size()));
+            int done = trainer.history().size();
+            boolean fresh = done == 0;
             Evaluation initial = trainer.evaluate(val);
-            o.println("before training: " + initial.line("val"));
+            o.println((done == 0 ? "before training: " : "resumed after epoch " + done + ": ") + initial.line("val"));
             o.flush();
             long t0 = System.nanoTime();
             for (Schedule.Stage stage : schedule.stages()) {
-                trainer.fit(train, val, stage.epochs(), stage.lr());
+                int skip = Math.min(done, stage.epochs()); // epochs of this stage the checkpoint already holds
+                done -= skip;
+                for (int e = skip; e < stage.epochs(); e++) {
+                    trainer.fit(train, val, 1, stage.lr());
+                    if (checkpointEvery != null && trainer.history().size() % checkpointEvery == 0) {
+                        trainer.saveCheckpoint(output.dir().resolve(CHECKPOINT));
+                    }
+                }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Evaluation test = trainer.evaluate(mnist.test());
@@ -122,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
             o.flush();
 
             Classifier model = trainer.classifier();
-            writeOutputs(output, model, trainer, initial, mnist.test(), train);
+            writeOutputs(output, model, trainer, fresh ? initial : null, mnist.test(), train);
             List<Path> written = output.commit();
             o.println("wrote " + written.stream().map(p -> p.getFileName().toString())
                     .collect(Collectors.joining(", ")) + " to " + out);
@@ -136,24 +170,26 @@ final class TrainCommand implements Callable<Integer> {
     private void writeOutputs(StagedOutput output, Classifier model, Trainer trainer, Evaluation initial,
                               DataSet test, DataSet train) throws Exception {
         // The pictures first: they are computed in memory, so a failure leaves nothing behind.
+        // The untrained model's point (epoch 0) is only known to a run that started from scratch.
         List<EpochRecord> epochs = trainer.history().epochs();
-        double[] xs = new double[epochs.size() + 1];
+        int first = initial == null ? 0 : 1;
+        double[] xs = new double[epochs.size() + first];
         double[] loss = new double[xs.length];
         double[] acc = new double[xs.length];
-        Evaluation start = initial;
-        xs[0] = 0;
-        loss[0] = start.loss();
-        acc[0] = start.accuracy();
+        if (initial != null) {
+            loss[0] = initial.loss();
+            acc[0] = initial.accuracy();
+        }
         for (int i = 0; i < epochs.size(); i++) {
-            xs[i + 1] = epochs.get(i).epoch();
-            loss[i + 1] = epochs.get(i).valLoss();
-            acc[i + 1] = epochs.get(i).valAccuracy();
+            xs[i + first] = epochs.get(i).epoch();
+            loss[i + first] = epochs.get(i).valLoss();
+            acc[i + first] = epochs.get(i).valAccuracy();
         }
         byte[] lossPng = Charts.png(Charts.lineChart("Loss vs. No. of epochs", "epoch", "val_loss", xs, loss));
         byte[] accPng = Charts.png(Charts.lineChart("Accuracy vs. No. of epochs", "epoch", "val_acc", xs, acc));
         int[] order = DataSet.permutation(train.size(), new Random(seed));
-        int[] first = Arrays.copyOf(order, Math.min(batch, order.length));
-        byte[] batchPng = Charts.png(Charts.grid(train, first, GRID_PER_ROW, GRID_PADDING));
+        int[] oneBatch = Arrays.copyOf(order, Math.min(batch, order.length));
+        byte[] batchPng = Charts.png(Charts.grid(train, oneBatch, GRID_PER_ROW, GRID_PADDING));
         byte[] confusionPng = Charts.png(Charts.confusion("Confusion matrix (test set)",
                 confusion(model, test), model.labels()));
 

@@ -47,13 +47,20 @@ class ImageIT {
     }
 
     private Run exec(List<String> cmd) throws IOException, InterruptedException {
+        return exec(cmd, java.util.Map.of());
+    }
+
+    private Run exec(List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         Path out = tmp.resolve("stdout");
         Path err = tmp.resolve("stderr");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
         // The JVM's own notice about the incubating Vector API is not ours to count.
         List<String> errLines = Files.readAllLines(err, StandardCharsets.UTF_8).stream()
-                .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector")).toList();
+                .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector"))
+                .filter(l -> !l.startsWith("NOTE: Picked up JDK_JAVA_OPTIONS")).toList();
         return new Run(p.exitValue(), Files.readString(out), errLines);
     }
 
@@ -93,6 +100,19 @@ class ImageIT {
         r = run("predict", tmp.resolve("none.png").toString());
         assertEquals(1, r.exit());
         assertEquals(List.of("mlp4j predict: " + tmp.resolve("none.png") + ": no such file"), r.err());
+    }
+
+    /** Under a collector that moves large arrays, aparapi refuses up front instead of corrupting device data. */
+    @Test
+    void aparapiRefusesACollectorThatMovesArrays() throws Exception {
+        List<String> cmd = List.of(image.resolve("bin/mlp4j").toString(), "train", "--backend", "aparapi",
+                "--data", Cli.dataDir().toString(), "--limit", "500", "--schedule", "1@0.5", "--out",
+                tmp.resolve("gc").toString());
+        Run r = exec(cmd, java.util.Map.of("JDK_JAVA_OPTIONS", "-XX:+UseParallelGC"));
+        assertEquals(1, r.exit(), r.out());
+        assertEquals(1, r.err().size(), r.err().toString());
+        assertTrue(r.err().get(0).contains("garbage collector") && r.err().get(0).contains("G1"), r.err().get(0));
+        assertTrue(!Files.exists(tmp.resolve("gc")), "no output directory left behind");
     }
 
     /**

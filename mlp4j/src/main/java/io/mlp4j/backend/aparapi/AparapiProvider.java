@@ -33,6 +33,10 @@ public final class AparapiProvider implements BackendProvider {
         if (missing != null) {
             return Probe.unavailable(missing);
         }
+        String collector = CollectorCheck.refusal();
+        if (collector != null) {
+            return Probe.unavailable(collector);
+        }
         try {
             return AparapiDevices.probe(kind);
         } catch (LinkageError e) {
@@ -44,6 +48,9 @@ public final class AparapiProvider implements BackendProvider {
     public Backend open(Settings settings) {
         String kind = kind(settings);
         String missing = aparapiMissing();
+        if (missing == null) {
+            missing = CollectorCheck.refusal();
+        }
         if (missing != null) {
             throw new IllegalStateException("the aparapi backend is not available: " + missing);
         }
