@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -100,6 +101,58 @@ class ImageIT {
         r = run("predict", tmp.resolve("none.png").toString());
         assertEquals(1, r.exit());
         assertEquals(List.of("mlp4j predict: " + tmp.resolve("none.png") + ": no such file"), r.err());
+    }
+
+    /**
+     * Issue 7: a run killed with a signal after its first checkpoint, then resumed, ends with the same model,
+     * byte for byte, as a run that was never interrupted (same seed, schedule and data).
+     */
+    @Test
+    void aKilledRunResumesToTheSameModel() throws Exception {
+        List<String> args = List.of("--data", Cli.dataDir().toString(), "--limit", "30000", "--hidden", "128",
+                "--schedule", "3@0.5,3@0.1", "--backend", "cpu", "--threads", "2");
+        Run straight = run(concat(List.of("train", "--out", tmp.resolve("straight").toString()), args));
+        assertEquals(0, straight.exit(), straight.err().toString());
+
+        Path killed = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(image.resolve("bin/mlp4j").toString(), "train",
+                "--checkpoint-every", "1", "--out", killed.toString()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("killed.out").toFile())
+                .redirectError(tmp.resolve("killed.err").toFile()).start();
+        Path checkpoint = killed.resolve("checkpoint.safetensors");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, nothing tidied up
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.exitValue() != 0, "the run finished before it could be killed: make it longer");
+        assertTrue(!Files.exists(killed.resolve("model.safetensors")), "a killed run writes no final model");
+
+        Run resumed = run(concat(List.of("train", "--resume", killed.toString(), "--out",
+                tmp.resolve("resumed").toString()), args));
+        assertEquals(0, resumed.exit(), resumed.err().toString());
+        assertTrue(resumed.out().lines().anyMatch(l -> l.matches("resumed after epoch [1-5]: val_loss: .*")),
+                resumed.out());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("straight/model.safetensors")),
+                Files.readAllBytes(tmp.resolve("resumed/model.safetensors")));
+        assertEquals(valColumns(tmp.resolve("straight/history.csv")), valColumns(tmp.resolve("resumed/history.csv")));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private Run run(List<String> args) throws IOException, InterruptedException {
+        return run(args.toArray(String[]::new));
+    }
+
+    /** epoch, lr, train loss, val loss, val accuracy of each line (not the timings). */
+    private static List<String> valColumns(Path csv) throws IOException {
+        return Files.readAllLines(csv).stream().map(l -> String.join(",", Arrays.copyOf(l.split(","), 5))).toList();
     }
 
     /** Under a collector that moves large arrays, aparapi refuses up front instead of corrupting device data. */
