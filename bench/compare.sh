@@ -69,7 +69,7 @@ mlp4j() { # backend hidden batch schedule
   if [ "$USE_DEMO" = 1 ]; then
     echo "$DEMO" train --backend "$1" --threads "$THREADS" --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA" --out run
   else
-    echo java --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
+    echo java -XX:GCTimeRatio=4 --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
       -cp "$ROOT/bench/target/classes" io.mlp4j.bench.TrainMain --backend "$1" --threads "$THREADS" \
       --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA"
   fi
