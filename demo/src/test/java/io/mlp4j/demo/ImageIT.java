@@ -155,6 +155,17 @@ class ImageIT {
         return Files.readAllLines(csv).stream().map(l -> String.join(",", Arrays.copyOf(l.split(","), 5))).toList();
     }
 
+    /** Issue 4's budget: the whole image, with Aparapi, the CUDA modules and the charts, in at most 60 MB. */
+    @Test
+    void imageFitsTheBudget() throws IOException {
+        long bytes;
+        try (var files = Files.walk(image)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+        System.out.printf("image %s: %,d bytes%n", image, bytes);
+        assertTrue(bytes <= 60_000_000L, "the image is " + bytes + " bytes, over the 60 MB budget");
+    }
+
     /** Under a collector that moves large arrays, aparapi refuses up front instead of corrupting device data. */
     @Test
     void aparapiRefusesACollectorThatMovesArrays() throws Exception {
