@@ -148,7 +148,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Evaluation test = trainer.evaluate(mnist.test());
-            o.println(test.line("test"));
             List<EpochRecord> epochs = trainer.history().epochs();
             o.println(String.format(Locale.ROOT, "trained %d epochs in %.2f s (%,.0f samples/s on average)",
                     epochs.size(), seconds, epochs.stream().mapToDouble(EpochRecord::samplesPerSecond).average()
@@ -160,6 +159,7 @@ final class TrainCommand implements Callable<Integer> {
             List<Path> written = output.commit();
             o.println("wrote " + written.stream().map(p -> p.getFileName().toString())
                     .collect(Collectors.joining(", ")) + " to " + out);
+            o.println(test.line("test")); // last, like the tutorial's final evaluation
             o.flush();
         } finally {
             progress.clear();
