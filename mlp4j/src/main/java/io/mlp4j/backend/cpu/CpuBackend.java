@@ -38,6 +38,10 @@ public final class CpuBackend implements Backend {
     private final AxpyTask axpy = new AxpyTask();
     private final PackTask pack = new PackTask();
     private final PackedTask packed = new PackedTask();
+    private final ElementwiseTask elementwise = new ElementwiseTask();
+
+    /** Element-wise passes shorter than this run on the calling thread: a hand-off would cost more. */
+    static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
     private float[] packScratch = new float[0];
 
@@ -174,7 +178,7 @@ public final class CpuBackend implements Backend {
                                int rows, int in, int out, boolean relu) {
         float[] g = f(dy);
         if (relu) {
-            k.reluMask(f(y), g, 0, rows * out);
+            elementwise.reluMask(f(y), g, rows * out);
         }
         float[] bias = f(db);
         java.util.Arrays.fill(bias, 0, out, 0f);
@@ -247,13 +251,52 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdUpdate(Tensor p, Tensor g, int n, float lr) {
-        k.sgd(f(p), f(g), lr, 0, n);
+        elementwise.sgd(f(p), f(g), lr, n);
     }
 
     @Override
     public void close() {
         closed = true;
         pool.close();
+    }
+
+    /** ReLU mask and SGD over flat arrays, split across the pool when long enough to pay for the hand-off. */
+    private final class ElementwiseTask implements WorkerPool.RangeTask {
+        float[] a, b;
+        float lr;
+        boolean sgd;
+
+        void reluMask(float[] y, float[] dy, int n) {
+            a = y;
+            b = dy;
+            sgd = false;
+            runOver(n);
+        }
+
+        void sgd(float[] p, float[] g, float lr, int n) {
+            a = p;
+            b = g;
+            this.lr = lr;
+            sgd = true;
+            runOver(n);
+        }
+
+        private void runOver(int n) {
+            if (n < PARALLEL_ELEMENTWISE_MIN) {
+                run(0, n);
+            } else {
+                pool.run(this, n, 1024);
+            }
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (sgd) {
+                k.sgd(a, b, lr, from, to);
+            } else {
+                k.reluMask(a, b, from, to);
+            }
+        }
     }
 
     private final class GatherTask implements WorkerPool.RangeTask {
