@@ -278,17 +278,18 @@ public final class Trainer implements AutoCloseable {
             if ((i + 1) % progressEvery == 0 || i + 1 == batches) {
                 backend.download(metrics, metricsHost);
                 runningLoss = metricsHost[0] / (offset + rows);
+                if (!Double.isFinite(runningLoss)) { // checked where the sum is read anyway: no extra sync
+                    restore(before);
+                    throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                            "training diverged in epoch %d by step %d of %d at learning rate %s: the mean loss is"
+                                    + " %s. The parameters from before this epoch were kept; try a smaller learning"
+                                    + " rate.", epoch, i + 1, batches, lr, runningLoss));
+                }
             }
             listener.onBatch(epoch, i + 1, batches, offset + rows, (System.nanoTime() - t0) / 1e9, runningLoss);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double trainLoss = runningLoss;
-        if (!Double.isFinite(trainLoss)) {
-            restore(before);
-            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
-                    "training diverged in epoch %d at learning rate %s: the mean loss is %s. The parameters from"
-                            + " before this epoch were kept; try a smaller learning rate.", epoch, lr, trainLoss));
-        }
         Evaluation v = val == null || val.size() == 0 ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(val);
         return new EpochRecord(epoch, lr, trainLoss, v.loss(), v.accuracy(), seconds, n / seconds);
     }
