@@ -239,21 +239,8 @@ final class VectorKernels implements CpuKernels {
 
     private static final int NR = 4 * L;
 
-    private final int mr;
-    private final int kcBlock;
-
-    VectorKernels() {
-        this(6, 256);
-    }
-
-    /** For benchmarks: micro-kernel rows (4 or 6) and depth block. */
-    VectorKernels(int mr, int kcBlock) {
-        if (mr != 4 && mr != 6) {
-            throw new IllegalArgumentException("mr " + mr);
-        }
-        this.mr = mr;
-        this.kcBlock = kcBlock;
-    }
+    /** Depth of one packed slab (128, 256 and 384 measured alike; 256 kept). */
+    private static final int KC = 256;
 
     @Override
     public int panelWidth() {
@@ -279,8 +266,8 @@ final class VectorKernels implements CpuKernels {
         for (int panel = panel0; panel < panel1; panel++) {
             int j0 = panel * NR;
             int width = Math.min(NR, n - j0);
-            for (int k0 = 0; k0 < k; k0 += kcBlock) {
-                int kc = Math.min(kcBlock, k - k0);
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int kc = Math.min(KC, k - k0);
                 int dst = slab(k0, kc, panel, n);
                 if (sn == 1) { // rows of B are contiguous: copy NR-wide pieces, zeros past n
                     for (int p = 0; p < kc; p++) {
@@ -333,8 +320,8 @@ final class VectorKernels implements CpuKernels {
                 }
             }
         }
-        for (int k0 = 0; k0 < k; k0 += kcBlock) {
-            int kc = Math.min(kcBlock, k - k0);
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
             for (int j0 = 0; j0 < full; j0 += NR) {
                 block(a, sm, sk, packed, slab(k0, kc, j0 / NR, n), c, n, m0, m1, m0 * n + j0, k0, kc);
             }
@@ -364,18 +351,12 @@ final class VectorKernels implements CpuKernels {
     }
 
     /** Rows [m0, m1) of one slab, added into C's tile that starts at c[at] with rows ldc apart. */
-    private void block(float[] a, int sm, int sk, float[] b, int bo, float[] c, int ldc, int m0, int m1, int at,
+    private static void block(float[] a, int sm, int sk, float[] b, int bo, float[] c, int ldc, int m0, int m1, int at,
                        int k0, int kc) {
         int m = m0;
         int ao = m0 * sm + k0 * sk;
-        if (mr == 6) {
-            for (; m <= m1 - 6; m += 6, at += 6 * ldc, ao += 6 * sm) {
-                kernel6(a, ao, sm, sk, b, bo, c, at, ldc, kc);
-            }
-        } else {
-            for (; m <= m1 - 4; m += 4, at += 4 * ldc, ao += 4 * sm) {
-                kernel4(a, ao, sm, sk, b, bo, c, at, ldc, kc);
-            }
+        for (; m <= m1 - 6; m += 6, at += 6 * ldc, ao += 6 * sm) {
+            kernel6(a, ao, sm, sk, b, bo, c, at, ldc, kc);
         }
         for (; m < m1; m++, at += ldc, ao += sm) {
             kernel1(a, ao, sk, b, bo, c, at, kc);
@@ -431,45 +412,6 @@ final class VectorKernels implements CpuKernels {
         c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
         c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
-    }
-
-    /** Four rows by NR columns over one slab: 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs. */
-    private static void kernel4(float[] a, int a0, int sm, int sk, float[] b, int bo, float[] c, int r0,
-                                int ldc, int kc) {
-        int r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
-        FloatVector c02 = FloatVector.fromArray(F, c, r0 + 2 * L), c03 = FloatVector.fromArray(F, c, r0 + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
-        FloatVector c12 = FloatVector.fromArray(F, c, r1 + 2 * L), c13 = FloatVector.fromArray(F, c, r1 + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
-        FloatVector c22 = FloatVector.fromArray(F, c, r2 + 2 * L), c23 = FloatVector.fromArray(F, c, r2 + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
-        FloatVector c32 = FloatVector.fromArray(F, c, r3 + 2 * L), c33 = FloatVector.fromArray(F, c, r3 + 3 * L);
-        int a1 = a0 + sm, a2 = a1 + sm, a3 = a2 + sm;
-        for (int p = 0; p < kc; p++) {
-            int q = bo + p * NR;
-            int ap = p * sk;
-            FloatVector w0 = FloatVector.fromArray(F, b, q);
-            FloatVector w1 = FloatVector.fromArray(F, b, q + L);
-            FloatVector w2 = FloatVector.fromArray(F, b, q + 2 * L);
-            FloatVector w3 = FloatVector.fromArray(F, b, q + 3 * L);
-            FloatVector s = FloatVector.broadcast(F, a[a0 + ap]);
-            c00 = w0.fma(s, c00); c01 = w1.fma(s, c01); c02 = w2.fma(s, c02); c03 = w3.fma(s, c03);
-            s = FloatVector.broadcast(F, a[a1 + ap]);
-            c10 = w0.fma(s, c10); c11 = w1.fma(s, c11); c12 = w2.fma(s, c12); c13 = w3.fma(s, c13);
-            s = FloatVector.broadcast(F, a[a2 + ap]);
-            c20 = w0.fma(s, c20); c21 = w1.fma(s, c21); c22 = w2.fma(s, c22); c23 = w3.fma(s, c23);
-            s = FloatVector.broadcast(F, a[a3 + ap]);
-            c30 = w0.fma(s, c30); c31 = w1.fma(s, c31); c32 = w2.fma(s, c32); c33 = w3.fma(s, c33);
-        }
-        c00.intoArray(c, r0); c01.intoArray(c, r0 + L);
-        c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
-        c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
-        c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
-        c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
     /** One row of {@link #kernel6}: the same chain of FMAs per element, for rows left over. */
