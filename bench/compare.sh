@@ -17,6 +17,8 @@
 # time from process start to the first batch, and the ratio to PyTorch (lower is faster).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# Signal chaining, as the demo's launcher does: PoCL's LLVM takes the JVM's signal handlers otherwise.
+JSIG="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
 REPEATS=3
 THREADS=1
 DATA="${MLP4J_DATA:-$ROOT/../shared/mnist}"
@@ -69,7 +71,7 @@ mlp4j() { # backend hidden batch schedule
   if [ "$USE_DEMO" = 1 ]; then
     echo "$DEMO" train --backend "$1" --threads "$THREADS" --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA" --out run
   else
-    echo java -XX:GCTimeRatio=4 --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
+    echo env LD_PRELOAD="$JSIG" java -XX:GCTimeRatio=4 --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
       -cp "$ROOT/bench/target/classes" io.mlp4j.bench.TrainMain --backend "$1" --threads "$THREADS" \
       --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA"
   fi

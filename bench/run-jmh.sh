@@ -16,4 +16,6 @@ if [ ! -s bench/target/runtime-classpath.txt ] || [ ! -d bench/target/classes/ME
   mvn -B -q -f bench/pom.xml package
 fi
 CP="bench/target/classes:$(cat bench/target/runtime-classpath.txt)"
-exec java --add-modules jdk.incubator.vector -cp "$CP" io.mlp4j.bench.jmh.JmhMain "$@"
+# Signal chaining (LD_PRELOAD of libjsig.so): PoCL's LLVM takes the JVM's signal handlers otherwise.
+JSIG="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so"
+LD_PRELOAD="$JSIG" exec java --add-modules jdk.incubator.vector -cp "$CP" io.mlp4j.bench.jmh.JmhMain "$@"

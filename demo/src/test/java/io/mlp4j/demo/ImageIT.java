@@ -179,6 +179,45 @@ class ImageIT {
         assertTrue(!Files.exists(tmp.resolve("gc")), "no output directory left behind");
     }
 
+    private static boolean poclRegistered() throws IOException {
+        Path vendors = Path.of("/etc/OpenCL/vendors");
+        if (!Files.isDirectory(vendors)) {
+            return false;
+        }
+        try (var icds = Files.list(vendors)) {
+            return icds.anyMatch(f -> f.getFileName().toString().contains("pocl"));
+        }
+    }
+
+    /**
+     * The launcher preloads libjsig.so, so PoCL's LLVM cannot take the JVM's signal handlers (which made 1 run in
+     * 13 of {@code train} die with "Segmentation fault"): {@code -Xcheck:jni} reports any handler that changed.
+     */
+    @Test
+    void theLauncherKeepsTheJvmsSignalHandlersWithPocl() throws Exception {
+        assumeTrue(poclRegistered() || "true".equals(System.getenv("MLP4J_REQUIRE_OPENCL")), "no PoCL here");
+        List<String> cmd = List.of(image.resolve("bin/mlp4j").toString(), "train", "--backend", "aparapi",
+                "--data", Cli.dataDir().toString(), "--limit", "1000", "--schedule", "1@0.5", "--out",
+                tmp.resolve("jsig").toString());
+        Run r = exec(cmd, java.util.Map.of("JDK_JAVA_OPTIONS", "-Xcheck:jni"));
+        assertEquals(0, r.exit(), r.err().toString());
+        assertTrue(r.err().stream().noneMatch(l -> l.contains("handler modified")), r.err().toString());
+    }
+
+    /** Started without the launcher (no libjsig), aparapi refuses to load PoCL and names the fix. */
+    @Test
+    void withoutSignalChainingAparapiRefusesPocl() throws Exception {
+        assumeTrue(poclRegistered() || "true".equals(System.getenv("MLP4J_REQUIRE_OPENCL")), "no PoCL here");
+        List<String> cmd = List.of(image.resolve("bin/java").toString(), "-m", "io.mlp4j.demo/io.mlp4j.demo.Main",
+                "train", "--backend", "aparapi", "--data", Cli.dataDir().toString(), "--limit", "500", "--schedule",
+                "1@0.5", "--out", tmp.resolve("nojsig").toString());
+        Run r = exec(cmd, java.util.Map.of("LD_PRELOAD", ""));
+        assertEquals(1, r.exit(), r.out());
+        assertEquals(1, r.err().size(), r.err().toString());
+        assertTrue(r.err().get(0).contains("signal handlers") && r.err().get(0).contains("libjsig.so"),
+                r.err().get(0));
+    }
+
     /**
      * A short run per backend, then eval and predict with the saved model. aparapi runs on PoCL in CI; where no
      * OpenCL device exists it is skipped, unless MLP4J_REQUIRE_OPENCL=true (CI), which makes that a failure.

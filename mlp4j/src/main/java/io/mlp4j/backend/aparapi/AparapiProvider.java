@@ -29,13 +29,9 @@ public final class AparapiProvider implements BackendProvider {
     @Override
     public Probe probe(Settings settings) {
         String kind = kind(settings);
-        String missing = aparapiMissing();
-        if (missing != null) {
-            return Probe.unavailable(missing);
-        }
-        String collector = CollectorCheck.refusal();
-        if (collector != null) {
-            return Probe.unavailable(collector);
+        String refusal = refusal();
+        if (refusal != null) {
+            return Probe.unavailable(refusal);
         }
         try {
             return AparapiDevices.probe(kind);
@@ -47,12 +43,9 @@ public final class AparapiProvider implements BackendProvider {
     @Override
     public Backend open(Settings settings) {
         String kind = kind(settings);
-        String missing = aparapiMissing();
-        if (missing == null) {
-            missing = CollectorCheck.refusal();
-        }
-        if (missing != null) {
-            throw new IllegalStateException("the aparapi backend is not available: " + missing);
+        String refusal = refusal();
+        if (refusal != null) {
+            throw new IllegalStateException("the aparapi backend is not available: " + refusal);
         }
         try {
             return AparapiDevices.open(kind);
@@ -60,6 +53,16 @@ public final class AparapiProvider implements BackendProvider {
             throw new IllegalStateException("the aparapi backend is not available: Aparapi's native library could"
                     + " not be loaded: " + e, e);
         }
+    }
+
+    /** Why Aparapi must not be used (or even have its drivers loaded) in this JVM, or null. */
+    private static String refusal() {
+        String missing = aparapiMissing();
+        if (missing != null) {
+            return missing;
+        }
+        String collector = CollectorCheck.refusal();
+        return collector != null ? collector : SignalChainingCheck.refusal();
     }
 
     static String kind(Settings settings) {

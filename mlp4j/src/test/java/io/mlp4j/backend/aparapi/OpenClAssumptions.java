@@ -29,6 +29,9 @@ public final class OpenClAssumptions {
         if (!checked) {
             checked = true;
             missing = AparapiProvider.aparapiMissing();
+            if (missing == null) { // loading PoCL without signal chaining would crash this JVM later
+                missing = SignalChainingCheck.refusal();
+            }
             if (missing == null) {
                 try {
                     if (AparapiDevices.all().isEmpty()) {
