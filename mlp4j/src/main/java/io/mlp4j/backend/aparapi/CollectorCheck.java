@@ -27,7 +27,7 @@ final class CollectorCheck {
             return null;
         }
         return "the JVM runs a garbage collector that moves large arrays (" + names + "), which would silently"
-                + " corrupt the data Aparapi keeps on the device; run with G1, the default (drop -XX:+UseSerialGC"
-                + " or -XX:+UseParallelGC)";
+                + " corrupt the data Aparapi keeps on the device; run with G1: -XX:+UseG1GC (the JVM's default, except on"
+                + " machines with 1 CPU or under 1792 MB, where it picks Serial), e.g. in JDK_JAVA_OPTIONS";
     }
 }
