@@ -10,13 +10,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * All-or-nothing output files: each file is written complete into a hidden staging folder inside the output
  * directory, and only {@link #commit()} renames them into place (atomically, on the same file system). If the
  * command fails before that, {@link #close()} removes the staging folder, and the output directory too if this
- * run created it and it is empty, so no partial file is ever left behind.
+ * run created it and it is empty, so no partial file is ever left behind. The same happens when the JVM is stopped
+ * by a signal (Ctrl-C, SIGTERM) before the commit: a shutdown hook tidies up and says what was (not) written.
  */
 final class StagedOutput implements AutoCloseable {
 
@@ -25,6 +27,9 @@ final class StagedOutput implements AutoCloseable {
     private final Path staging;
     private final List<String> names = new ArrayList<>();
     private boolean committed;
+    private boolean stopped;
+    private final Thread onSignal = new Thread(this::stoppedBySignal, "mlp4j-output-cleanup");
+    private volatile Supplier<String> stopNote = () -> "nothing written";
 
     StagedOutput(Path dir) throws IOException {
         this.dir = dir;
@@ -38,6 +43,27 @@ final class StagedOutput implements AutoCloseable {
         } catch (IOException e) {
             removeIfCreated();
             throw new IOException("cannot write to " + dir + ": " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(onSignal);
+    }
+
+    /** What to tell the user if a signal stops the JVM before the commit (e.g. where a checkpoint is). */
+    void onStop(Supplier<String> note) {
+        this.stopNote = note;
+    }
+
+    /** The shutdown hook: only runs if the JVM stops before {@link #close()}. */
+    private synchronized void stoppedBySignal() {
+        if (committed) {
+            return;
+        }
+        stopped = true;
+        try {
+            System.err.println("stopped: " + stopNote.get());
+            deleteTree(staging);
+            removeIfCreated();
+        } catch (RuntimeException e) {
+            System.err.println("stopped: could not tidy up " + staging + ": " + e.getMessage());
         }
     }
 
@@ -59,7 +85,10 @@ final class StagedOutput implements AutoCloseable {
     }
 
     /** Moves every staged file into the output directory. */
-    List<Path> commit() throws IOException {
+    synchronized List<Path> commit() throws IOException {
+        if (stopped) {
+            throw new IOException("stopped by a signal before the outputs were written");
+        }
         List<Path> out = new ArrayList<>();
         for (String name : names) {
             Path from = staging.resolve(name);
@@ -82,7 +111,12 @@ final class StagedOutput implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook tidies up
+        }
         deleteTree(staging);
         if (!committed) {
             removeIfCreated();

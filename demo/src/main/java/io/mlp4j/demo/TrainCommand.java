@@ -130,6 +130,9 @@ final class TrainCommand implements Callable<Integer> {
                     net, net.parameterCount(), batch, schedule, seed));
             o.println(String.format(Locale.ROOT, "data: %s: %,d training, %,d validation, %,d test images",
                     data.dir(), train.size(), val.size(), mnist.test().size()));
+            output.onStop(() -> "after " + trainer.history().size() + " epochs; nothing written to " + out
+                    + (checkpointEvery != null && java.nio.file.Files.exists(output.dir().resolve(CHECKPOINT))
+                    ? " but " + CHECKPOINT + " (continue with --resume " + out + ")" : ""));
             int done = trainer.history().size();
             boolean fresh = done == 0;
             Evaluation initial = trainer.evaluate(val);

@@ -140,6 +140,36 @@ class ImageIT {
         assertEquals(valColumns(tmp.resolve("straight/history.csv")), valColumns(tmp.resolve("resumed/history.csv")));
     }
 
+    /**
+     * SIGTERM (what Ctrl-C and {@code kill} send, in effect) after the first checkpoint: the run says where it
+     * stopped and how to continue, keeps the checkpoint, and leaves no staging folder or partial output.
+     */
+    @Test
+    void aStoppedRunTidiesUpAndSaysHowToContinue() throws Exception {
+        Path out = tmp.resolve("stopped");
+        List<String> cmd = List.of(image.resolve("bin/mlp4j").toString(), "train", "--data",
+                Cli.dataDir().toString(), "--schedule", "50@0.1", "--backend", "cpu", "--checkpoint-every", "1",
+                "--out", out.toString());
+        Path err = tmp.resolve("stopped.err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stopped.out").toFile())
+                .redirectError(err.toFile()).start();
+        Path checkpoint = out.resolve("checkpoint.safetensors");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(p.isAlive(), "the run ended before it could be stopped: " + Files.readString(err));
+        p.destroy(); // SIGTERM: shutdown hooks run
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue(), Files.readString(err));
+        String said = Files.readString(err);
+        assertTrue(said.matches("(?s).*stopped: after \\d+ epochs; nothing written to " + java.util.regex.Pattern.quote(
+                out.toString()) + " but checkpoint.safetensors \\(continue with --resume .*\\).*"), said);
+        try (var left = Files.list(out)) {
+            assertEquals(List.of("checkpoint.safetensors"), left.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
