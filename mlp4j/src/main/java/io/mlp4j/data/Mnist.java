@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The MNIST data set (or any data set in the same four IDX files: Fashion-MNIST, KMNIST, EMNIST digits).
@@ -45,13 +47,63 @@ public record Mnist(DataSet train, DataSet test) {
             throw new IOException("MNIST directory " + dir + " does not exist; pass the directory that holds "
                     + TRAIN_IMAGES + " and the three other files, or set " + DATA_ENV);
         }
-        DataSet train = Idx.readDataSet("train", find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
-        DataSet test = Idx.readDataSet("test", find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
+        Path testImages = find(dir, TEST_IMAGES);
+        Path testLabels = find(dir, TEST_LABELS);
+        // The test set decodes on a second thread while this one decodes the training set (gunzip is most of
+        // the start-up before the first batch).
+        FutureTask<DataSet> testTask = new FutureTask<>(() -> Idx.readDataSet("test", testImages, testLabels));
+        Thread decoder = new Thread(testTask, "mlp4j-mnist-test-decoder");
+        decoder.setDaemon(true);
+        decoder.start();
+        DataSet train;
+        try {
+            train = Idx.readDataSet("train", find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
+        } finally {
+            joinQuietly(decoder);
+        }
+        DataSet test = result(testTask);
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new IOException(dir + ": training images are " + train.rows() + "x" + train.cols()
                     + " but test images are " + test.rows() + "x" + test.cols());
         }
         return new Mnist(train, test);
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The task's result, with its own exception rethrown as it was. */
+    private static DataSet result(FutureTask<DataSet> task) throws IOException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) { // cannot happen: the task has ended
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading MNIST", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause);
+        }
     }
 
     /**

@@ -180,6 +180,19 @@ class IdxTest {
                 none.getMessage());
     }
 
+    /** The test set decodes on another thread: its faults still come back as the IOException naming the file. */
+    @Test
+    void mnistLoadReportsACorruptTestFileAsItself() throws IOException {
+        Files.write(dir.resolve(Mnist.TRAIN_IMAGES), gzip(images(3, 2, 2)));
+        Files.write(dir.resolve(Mnist.TRAIN_LABELS), gzip(labels(3)));
+        byte[] bad = images(2, 2, 2);
+        bad[3] = 9; // magic 0x00000809: not an IDX of unsigned bytes in 3 dimensions
+        Files.write(dir.resolve(Mnist.TEST_IMAGES), gzip(bad));
+        Files.write(dir.resolve(Mnist.TEST_LABELS), gzip(labels(2)));
+        IOException e = assertThrows(IOException.class, () -> Mnist.load(dir));
+        assertTrue(e.getMessage().startsWith(dir.resolve(Mnist.TEST_IMAGES).toString()), e.getMessage());
+    }
+
     @Test
     void mnistLoadRefusesMismatchedImageSizes() throws IOException {
         Files.write(dir.resolve(Mnist.TRAIN_IMAGES), gzip(images(3, 2, 2)));
