@@ -4,7 +4,7 @@
 #
 #   bench/compare.sh [--repeats 3] [--threads 1] [--data DIR] [--out FILE.md] [--demo]
 #
-# Implementations: mlp4j cpu backend, mlp4j aparapi backend (reported as "not run: <reason>" where it is not
+# Implementations: mlp4j cpu backend (as shipped, and with -Xmx128m), mlp4j aparapi backend (reported as "not run: <reason>" where it is not
 # available), PyTorch CPU (bench/pytorch/mnist_mlp.py, /usr/bin/python3) with the same thread count.
 # mlp4j runs through bench's TrainMain (public API only) with io.mlp4j as a named module on the module path,
 # like the demo image; --demo uses demo/target/mlp4j/bin/mlp4j train instead (then no start-up figure).
@@ -67,11 +67,11 @@ run() { # label config rep -- command...
   printf '  %-14s %-6s rep %d: %3d s  %s\n' "$label" "$config" "$rep" $((SECONDS - t0)) \
     "$(grep -o -m1 'test_acc[^,]*' "$d/out.txt" || grep -m1 -E 'Exception|Error' "$d/out.txt" | cut -c1-160 || true)"
 }
-mlp4j() { # backend hidden batch schedule
+mlp4j() { # backend hidden batch schedule [extra JVM option]
   if [ "$USE_DEMO" = 1 ]; then
-    echo "$DEMO" train --backend "$1" --threads "$THREADS" --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA" --out run
+    echo env JDK_JAVA_OPTIONS="${5:-}" "$DEMO" train --backend "$1" --threads "$THREADS" --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA" --out run
   else
-    echo env LD_PRELOAD="$JSIG" java -XX:GCTimeRatio=4 --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
+    echo env LD_PRELOAD="$JSIG" java -XX:GCTimeRatio=4 ${5:-} --module-path "$MP" --add-modules ALL-MODULE-PATH,jdk.incubator.vector \
       -cp "$ROOT/bench/target/classes" io.mlp4j.bench.TrainMain --backend "$1" --threads "$THREADS" \
       --hidden "$2" --batch "$3" --schedule "$4" --data "$DATA"
   fi
@@ -88,6 +88,8 @@ for rep in $(seq 1 "$REPEATS"); do
     if [ $cfg = small ]; then H=32; B=128; S=5@0.5,5@0.1; else H=512,512; B=512; S=$BIG_SCHEDULE; fi
     # $(...) word-splits into the command; no path here contains spaces.
     run "mlp4j cpu" $cfg "$rep" -- $(mlp4j cpu $H $B $S)
+    # the same with the Java heap capped: peak memory without the heap G1 grows during the JIT warm-up
+    run "mlp4j cpu -Xmx128m" $cfg "$rep" -- $(mlp4j cpu $H $B $S -Xmx128m)
     run "mlp4j aparapi" $cfg "$rep" -- $(mlp4j aparapi $H $B $S)
     run "pytorch cpu" $cfg "$rep" -- $(pytorch $H $B $S)
   done

@@ -119,7 +119,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** A data set on the device with two index orders: the epoch's shuffle (training) and 0..n-1 (evaluation). */
-    private record Resident(DeviceDataset data, IndexBuffer shuffled, IndexBuffer identity, int[] hostOrder) {
+    private record Resident(DeviceDataset data, IndexBuffer shuffled, IndexBuffer identity, int[] hostOrder,
+                            int[] sampleRows) {
     }
 
     private final Network net;
@@ -136,6 +137,8 @@ public final class Trainer implements AutoCloseable {
     private final Tensor metrics;
     private final float[] metricsHost = new float[2];
     private final Map<DataSet, Resident> resident = new IdentityHashMap<>();
+    /** Device copies by source array: the views of one data set (a train/validation split) share one. */
+    private final Map<byte[], DeviceDataset> uploaded = new IdentityHashMap<>();
     private boolean closed;
 
     public static Builder builder(Network network) {
@@ -264,6 +267,11 @@ public final class Trainer implements AutoCloseable {
         // a run resumed from a checkpoint sees the same batches as one that never stopped.
         fillIdentity(data.hostOrder);
         DataSet.shuffle(data.hostOrder, new Random(seed * 0x9E3779B97F4A7C15L + epoch));
+        if (data.sampleRows != null) { // a view: from sample numbers to rows of the shared arrays
+            for (int i = 0; i < data.hostOrder.length; i++) {
+                data.hostOrder[i] = data.sampleRows[data.hostOrder[i]];
+            }
+        }
         backend.upload(data.shuffled, data.hostOrder);
         resetMetrics();
         int n = train.size();
@@ -413,13 +421,20 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException(data.name() + " has labels up to " + (data.classCount() - 1)
                     + ", but the network " + net + " has only " + net.outputs() + " outputs");
         }
+        DataSetAccess arrays = DataSetAccess.get(); // no copies: backends only read them
+        int[] sampleRows = arrays.sampleRows(data);
         int[] order = new int[data.size()];
         fillIdentity(order);
         IndexBuffer identity = backend.allocateIndices(Math.max(1, order.length));
-        backend.upload(identity, order);
-        DataSetAccess arrays = DataSetAccess.get(); // no copies: backends only read them
-        r = new Resident(backend.upload(arrays.pixels(data), arrays.labels(data), data.size(), data.features()),
-                backend.allocateIndices(Math.max(1, order.length)), identity, order);
+        backend.upload(identity, sampleRows != null ? sampleRows : order);
+        byte[] pixels = arrays.pixels(data);
+        byte[] labels = arrays.labels(data);
+        DeviceDataset onDevice = uploaded.get(pixels);
+        if (onDevice == null) {
+            onDevice = backend.upload(pixels, labels, labels.length, data.features());
+            uploaded.put(pixels, onDevice);
+        }
+        r = new Resident(onDevice, backend.allocateIndices(Math.max(1, order.length)), identity, order, sampleRows);
         resident.put(data, r);
         return r;
     }

@@ -13,6 +13,12 @@ public interface DataSetAccess {
 
     byte[] labels(DataSet data);
 
+    /**
+     * For a view, the row of {@link #pixels}/{@link #labels} that holds each sample (sample i is row
+     * {@code sampleRows[i]}); null when sample i is row i. Must not be modified.
+     */
+    int[] sampleRows(DataSet data);
+
     static DataSetAccess get() {
         Holder.ensureInstalled();
         return Holder.instance;

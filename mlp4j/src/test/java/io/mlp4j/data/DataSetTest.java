@@ -118,4 +118,51 @@ class DataSetTest {
         }
         assertArrayEquals(p, DataSet.permutation(1000, new Random(5)));
     }
+
+    /** Split, subset and head are views over the same arrays; copying them out gives the samples in order. */
+    @Test
+    void viewsOfViewsSeeTheRightSamples() {
+        DataSet d = numbered(300);
+        DataSet.Split s = d.split(200, 7);
+        DataSet picked = s.second().subset("picked", new int[] {5, 0, 5, 99});
+        int[] secondIds = ids(s.second());
+        assertArrayEquals(new int[] {secondIds[5], secondIds[0], secondIds[5], secondIds[99]}, ids(picked));
+        DataSet copy = DataSet.of("copy", picked.pixels(), picked.labels(), 2, 2);
+        assertArrayEquals(ids(picked), ids(copy));
+        assertArrayEquals(picked.labels(), copy.labels());
+        assertEquals(d.head(3).classCount(), 3);
+        assertArrayEquals(new int[] {0, 1, 2}, ids(d.head(3)));
+        assertThrows(IndexOutOfBoundsException.class, () -> s.second().subset("bad", new int[] {100}));
+    }
+
+    /** A trainer given a view trains and evaluates exactly as on a copy of it (same batches, same numbers). */
+    @Test
+    void trainingOnAViewEqualsTrainingOnACopy() {
+        byte[] px = new byte[400 * 784];
+        byte[] lb = new byte[400];
+        Random r = new Random(3);
+        r.nextBytes(px);
+        for (int i = 0; i < lb.length; i++) {
+            lb[i] = (byte) r.nextInt(10);
+        }
+        DataSet.Split s = DataSet.of("random", px, lb, 28, 28).split(300, 11);
+        DataSet trainCopy = DataSet.of("train", s.first().pixels(), s.first().labels(), 28, 28);
+        DataSet valCopy = DataSet.of("val", s.second().pixels(), s.second().labels(), 28, 28);
+        float[] viaViews = trainAndPredict(s.first(), s.second());
+        float[] viaCopies = trainAndPredict(trainCopy, valCopy);
+        assertArrayEquals(viaCopies, viaViews);
+    }
+
+    private static float[] trainAndPredict(DataSet train, DataSet val) {
+        try (io.mlp4j.Trainer t = io.mlp4j.Trainer.builder(io.mlp4j.Network.of(784, 16, 10)).backend("cpu")
+                .threads(1).seed(5).batchSize(32).build()) {
+            t.fit(train, val, 2, 0.1);
+            io.mlp4j.Evaluation e = t.evaluate(val);
+            float[] out = t.classifier().probabilities(val.imageAsFloats(0));
+            float[] all = Arrays.copyOf(out, out.length + 2);
+            all[out.length] = (float) e.loss();
+            all[out.length + 1] = (float) t.history().epochs().get(1).trainLoss();
+            return all;
+        }
+    }
 }
