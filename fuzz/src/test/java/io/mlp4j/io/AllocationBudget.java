@@ -11,6 +11,15 @@ public final class AllocationBudget {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    static {
+        // First uses that allocate once per JVM, not per input: number formatting loads locale data (CLDR,
+        // megabytes), which a parser's first refusal message would otherwise pay inside the budget.
+        String.format("%d %s %.3f %,d %x", 1, "s", 1.5, 1234567L, 255);
+        String.format(java.util.Locale.ROOT, "%d %s %.3f %,d %x", 1, "s", 1.5, 1234567L, 255);
+        Long.toString(Long.MIN_VALUE);
+        Double.toString(Double.NaN);
+    }
+
     private final long perInputByte;
     private final long fixed;
     private long start;
