@@ -1,24 +1,13 @@
 package io.mlp4j.bench.jmh;
 
-import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The GEMMs of the two benchmark networks, per backend: {@code forward} = y = x w^T + b (2·rows·in·out flops),
@@ -26,26 +15,13 @@ import java.util.concurrent.TimeUnit;
  * for the first layer (2·rows·in·out). Shapes rows x in x out: 784-32-10 at batch 128 and 784-512-512-10 at
  * batch 512. JmhMain turns the times into GFLOP/s.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xss4m"})
-public class GemmBench {
+public class GemmBench extends BackendBench {
 
     static final int REPEAT = 8;
-
-    @Param({"cpu"})
-    public String backend;
-
-    @Param({"1"})
-    public int threads;
 
     @Param({"128x784x32", "128x32x10", "512x784x512", "512x512x512", "512x512x10"})
     public String shape;
 
-    private Backend be;
     private Tensor x, w, b, y, dy, dx, dw, db;
     private int rows, in, out;
 
@@ -55,7 +31,6 @@ public class GemmBench {
         rows = s[0];
         in = s[1];
         out = s[2];
-        be = Backends.open(backend, threads);
         Random r = new Random(1);
         x = Backends.random(be, r, rows * in, 1f);
         w = Backends.random(be, r, out * in, 0.05f);
@@ -65,11 +40,6 @@ public class GemmBench {
         dx = be.allocate(rows * in);
         dw = be.allocate(out * in);
         db = be.allocate(out);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        be.close();
     }
 
     @Benchmark

@@ -1,49 +1,25 @@
 package io.mlp4j.bench.jmh;
 
-import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One whole training step (gather, forward, softmax + cross-entropy, backward, SGD), the same sequence of device
  * operations as {@code Trainer.step}, on random MNIST-shaped data. {@code net} is "sizes@batch".
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xss4m"})
-public class StepBench {
+public class StepBench extends BackendBench {
 
     static final int REPEAT = 10;
-
-    @Param({"cpu"})
-    public String backend;
-
-    @Param({"1"})
-    public int threads;
 
     @Param({"784-32-10@128", "784-512-512-10@512"})
     public String net;
 
-    private Backend be;
     private Backends.Data data;
     private int[] sizes;
     private int batch;
@@ -60,7 +36,6 @@ public class StepBench {
         for (int i = 0; i < s.length; i++) {
             sizes[i] = Integer.parseInt(s[i]);
         }
-        be = Backends.open(backend, threads);
         Random r = new Random(3);
         data = Backends.data(be, r, 50_000, sizes[0], sizes[sizes.length - 1]);
         int layers = sizes.length - 1;
@@ -81,11 +56,6 @@ public class StepBench {
             grad[l] = l == 0 ? null : be.allocate(batch * sizes[l]);
         }
         metrics = be.allocate(2);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        be.close();
     }
 
     @Benchmark
