@@ -19,6 +19,14 @@ public interface BackendProvider {
     /** Checks quickly (well under a second when the device is absent) whether this backend can run. */
     Probe probe(Settings settings);
 
+    /**
+     * For {@code auto}, which only takes a GPU backend on a GPU: why this backend cannot find one here, known
+     * without loading any driver, or null (then {@link #probe} decides).
+     */
+    default String noGpuHere() {
+        return null;
+    }
+
     /** Opens the backend; fails with a clear message if it cannot. */
     Backend open(Settings settings);
 }

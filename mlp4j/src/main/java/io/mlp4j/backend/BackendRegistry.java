@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Knows every backend and picks one: the configured name, or with {@code auto} the first that works of
- * cuBLAS (a CUDA device answers), Aparapi on an OpenCL GPU, the CPU. A configured backend that is unknown or
+ * cuBLAS (a CUDA device answers), Aparapi on an OpenCL GPU, the CPU; {@code auto} does not load a GPU backend's
+ * driver where the machine has no GPU device node ({@link BackendProvider#noGpuHere()}). A configured backend that is unknown or
  * unavailable is an error, never a silent fallback.
  */
 public final class BackendRegistry {
@@ -51,6 +52,11 @@ public final class BackendRegistry {
         if (name.equals("auto")) {
             StringBuilder skipped = new StringBuilder();
             for (BackendProvider p : providers()) {
+                String noGpu = p.name().equals("cpu") ? null : p.noGpuHere();
+                if (noGpu != null) {
+                    skipped.append(skipped.length() > 0 ? "; " : "").append(p.name()).append(": ").append(noGpu);
+                    continue;
+                }
                 BackendProvider.Probe probe = safeProbe(p, settings);
                 boolean usable = probe.available() && (probe.isGpu() || p.name().equals("cpu"));
                 if (usable) {

@@ -2,6 +2,7 @@ package io.mlp4j.backend.aparapi;
 
 import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.BackendProvider;
+import io.mlp4j.backend.GpuDeviceNodes;
 import io.mlp4j.backend.Settings;
 
 import java.util.Locale;
@@ -38,6 +39,12 @@ public final class AparapiProvider implements BackendProvider {
         } catch (LinkageError e) {
             return Probe.unavailable("Aparapi's native library could not be loaded: " + e);
         }
+    }
+
+    @Override
+    public String noGpuHere() {
+        String none = GpuDeviceNodes.noneReason(GpuDeviceNodes.ANY_GPU, "OpenCL");
+        return none == null ? null : none + "; --backend aparapi uses a CPU OpenCL device";
     }
 
     @Override

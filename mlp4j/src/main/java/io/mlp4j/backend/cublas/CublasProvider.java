@@ -2,6 +2,7 @@ package io.mlp4j.backend.cublas;
 
 import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.BackendProvider;
+import io.mlp4j.backend.GpuDeviceNodes;
 import io.mlp4j.backend.Settings;
 
 import java.util.Optional;
@@ -23,6 +24,11 @@ public final class CublasProvider implements BackendProvider {
     @Override
     public String name() {
         return "cublas";
+    }
+
+    @Override
+    public String noGpuHere() {
+        return GpuDeviceNodes.noneReason(GpuDeviceNodes.NVIDIA_GPU, "CUDA");
     }
 
     @Override
