@@ -234,6 +234,26 @@ class ImageIT {
         assertTrue(r.err().stream().noneMatch(l -> l.contains("handler modified")), r.err().toString());
     }
 
+    /** LD_PRELOAD splits on spaces: from a folder with a space in its name the launcher still chains signals. */
+    @Test
+    void theLauncherChainsSignalsFromAPathWithASpace() throws Exception {
+        assumeTrue(poclRegistered() || "true".equals(System.getenv("MLP4J_REQUIRE_OPENCL")), "no PoCL here");
+        Path copy = tmp.resolve("a folder").resolve("mlp4j");
+        try (var files = Files.walk(image)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(image.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Run r = exec(List.of(copy.resolve("bin/mlp4j").toString(), "devices"));
+        assertEquals(0, r.exit(), r.err().toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("aparapi   available")), r.out());
+    }
+
     /** Started without the launcher (no libjsig), aparapi refuses to load PoCL and names the fix. */
     @Test
     void withoutSignalChainingAparapiRefusesPocl() throws Exception {
