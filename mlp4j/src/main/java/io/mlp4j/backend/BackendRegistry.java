@@ -52,7 +52,7 @@ public final class BackendRegistry {
         if (name.equals("auto")) {
             StringBuilder skipped = new StringBuilder();
             for (BackendProvider p : providers()) {
-                String noGpu = p.name().equals("cpu") ? null : p.noGpuHere();
+                String noGpu = p.noGpuHere();
                 if (noGpu != null) {
                     skipped.append(skipped.length() > 0 ? "; " : "").append(p.name()).append(": ").append(noGpu);
                     continue;

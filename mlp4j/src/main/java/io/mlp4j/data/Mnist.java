@@ -55,12 +55,7 @@ public record Mnist(DataSet train, DataSet test) {
         Thread decoder = new Thread(testTask, "mlp4j-mnist-test-decoder");
         decoder.setDaemon(true);
         decoder.start();
-        DataSet train;
-        try {
-            train = Idx.readDataSet("train", find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
-        } finally {
-            joinQuietly(decoder);
-        }
+        DataSet train = Idx.readDataSet("train", find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
         DataSet test = result(testTask);
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new IOException(dir + ": training images are " + train.rows() + "x" + train.cols()
@@ -69,26 +64,11 @@ public record Mnist(DataSet train, DataSet test) {
         return new Mnist(train, test);
     }
 
-    private static void joinQuietly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The task's result, with its own exception rethrown as it was. */
+    /** The task's result once it has ended, with its own exception rethrown as it was. */
     private static DataSet result(FutureTask<DataSet> task) throws IOException {
         try {
             return task.get();
-        } catch (InterruptedException e) { // cannot happen: the task has ended
+        } catch (InterruptedException e) { // the daemon decoder finishes on its own
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while loading MNIST", e);
         } catch (ExecutionException e) {

@@ -320,8 +320,10 @@ final class VectorKernels implements CpuKernels {
                                 packed[to] = b[src];
                             }
                         }
-                        for (int p = pb; p < pe && width < NR; p++) {
-                            java.util.Arrays.fill(packed, dst + p * NR + width, dst + (p + 1) * NR, 0f);
+                        if (width < NR) { // a last, partial panel: zeros past n
+                            for (int p = pb; p < pe; p++) {
+                                java.util.Arrays.fill(packed, dst + p * NR + width, dst + (p + 1) * NR, 0f);
+                            }
                         }
                     }
                 }
