@@ -1,6 +1,10 @@
 package io.mlp4j;
 
+import io.mlp4j.backend.Settings;
+import io.mlp4j.backend.cpu.CpuInference;
+import io.mlp4j.backend.cpu.CpuProvider;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.internal.DataSetAccess;
 import io.mlp4j.io.ModelData;
 import io.mlp4j.io.ModelFile;
 
@@ -15,7 +19,10 @@ import java.util.Objects;
 
 /**
  * A trained network that predicts. Immutable and thread-safe: share one instance between threads. Runs on the
- * CPU (for single images that is faster than a round trip to a GPU).
+ * CPU (for single images that is faster than a round trip to a GPU): a single image on the caller's thread,
+ * batches spread over {@code mlp4j.threads} threads (configured like training: system property, environment,
+ * {@code mlp4j.properties}, or {@link #withThreads}), on the Vector API kernels where {@code jdk.incubator.vector}
+ * is resolved.
  */
 public final class Classifier {
 
@@ -23,8 +30,14 @@ public final class Classifier {
     private final float[][] w;
     private final float[][] b;
     private final List<String> labels;
+    private final CpuInference inference;
 
     Classifier(Network net, float[][] parameters, List<String> labels) {
+        this(net, parameters, labels, Settings.current(Map.of()));
+    }
+
+    /** With the threads and kernels that {@code settings} configure ({@code mlp4j.threads}, {@code mlp4j.cpu.vector}). */
+    Classifier(Network net, float[][] parameters, List<String> labels, Settings settings) {
         this.net = net;
         int layers = net.layers();
         this.w = new float[layers][];
@@ -40,6 +53,30 @@ public final class Classifier {
             throw new IllegalArgumentException(labels.size() + " labels for " + net.outputs() + " outputs");
         }
         this.labels = List.copyOf(labels);
+        this.inference = CpuInference.create(net.sizes(), w, b, CpuProvider.useVector(settings),
+                CpuProvider.threads(settings));
+    }
+
+    private Classifier(Classifier c, CpuInference inference) {
+        this.net = c.net;
+        this.w = c.w;
+        this.b = c.b;
+        this.labels = c.labels;
+        this.inference = inference;
+    }
+
+    /**
+     * This classifier with batches spread over {@code threads} threads (single images always run on the caller's
+     * thread). The weights are shared, not copied.
+     */
+    public Classifier withThreads(int threads) {
+        CpuInference i = inference.withThreads(threads);
+        return i == inference ? this : new Classifier(this, i);
+    }
+
+    /** How predictions run, e.g. "Vector API, 2 threads". */
+    public String engine() {
+        return inference.description();
     }
 
     static List<String> defaultLabels(int n) {
@@ -139,60 +176,63 @@ public final class Classifier {
     /** Logits for one input of {@code network().inputs()} floats. */
     public float[] logits(float[] input) {
         checkInput(input);
-        float[] x = input;
-        for (int l = 0; l < net.layers(); l++) {
-            int in = net.in(l);
-            int out = net.out(l);
-            float[] y = new float[out];
-            float[] wl = w[l];
-            for (int o = 0; o < out; o++) {
-                float s = 0f;
-                int wo = o * in;
-                for (int i = 0; i < in; i++) {
-                    s += x[i] * wl[wo + i];
-                }
-                s += b[l][o];
-                y[o] = l < net.layers() - 1 && s < 0f ? 0f : s;
-            }
-            x = y;
-        }
-        return x;
+        float[] z = new float[net.outputs()];
+        inference.logits(input, z);
+        return z;
     }
 
     /** Softmax probabilities for one input of {@code network().inputs()} floats in [0, 1]. */
     public float[] probabilities(float[] input) {
         float[] z = logits(input);
+        softmax(z, 0, z, 0, z.length);
+        return z;
+    }
+
+    /** Softmax probabilities for uint8 pixels (0 = background). */
+    public float[] probabilities(byte[] pixels) {
+        checkPixels(pixels);
+        float[] z = new float[net.outputs()];
+        inference.logits(pixels, z);
+        softmax(z, 0, z, 0, z.length);
+        return z;
+    }
+
+    /** {@code p[pAt, pAt + n) = softmax(z[zAt, zAt + n))}; {@code p} may be {@code z}. */
+    private static void softmax(float[] z, int zAt, float[] p, int pAt, int n) {
         float max = Float.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, z[zAt + i]);
         }
         double sum = 0;
-        for (float v : z) {
-            sum += Math.exp(v - max);
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(z[zAt + i] - max);
         }
-        float[] p = new float[z.length];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = (float) (Math.exp(z[i] - max) / sum);
+        for (int i = 0; i < n; i++) {
+            p[pAt + i] = (float) (Math.exp(z[zAt + i] - max) / sum);
         }
-        return p;
     }
 
     /** The most likely class index for an input of floats in [0, 1]. */
     public int predict(float[] input) {
-        return argMax(logits(input));
+        checkInput(input);
+        return inference.predict(input);
     }
 
     /** The most likely class index for uint8 pixels (0 = background), e.g. a 28x28 MNIST image. */
     public int predict(byte[] pixels) {
-        return predict(toFloats(pixels));
+        checkPixels(pixels);
+        return inference.predict(pixels);
     }
 
     /** The {@code k} most likely classes, most likely first. */
     public List<Prediction> top(float[] input, int k) {
+        return topOf(probabilities(input), k);
+    }
+
+    private List<Prediction> topOf(float[] p, int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
-        float[] p = probabilities(input);
         Integer[] order = new Integer[p.length];
         for (int i = 0; i < p.length; i++) {
             order[i] = i;
@@ -207,7 +247,7 @@ public final class Classifier {
 
     /** The {@code k} most likely classes for uint8 pixels. */
     public List<Prediction> top(byte[] pixels, int k) {
-        return top(toFloats(pixels), k);
+        return topOf(probabilities(pixels), k);
     }
 
     /**
@@ -225,35 +265,115 @@ public final class Classifier {
         return top(ImagePreprocessor.toInput(image, net), k);
     }
 
-    /** Predictions for a batch of inputs. */
+    /** Predictions for a batch of inputs of floats in [0, 1], spread over the configured threads. */
     public int[] predict(float[][] inputs) {
+        checkBatch(inputs);
         int[] out = new int[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            out[i] = predict(inputs[i]);
-        }
+        inference.run((row, x, at) -> stageFloats(inputs[row], row, x, at), inputs.length,
+                (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
         return out;
     }
 
-    /** Mean cross-entropy loss and accuracy on a labelled data set (on the CPU). */
+    /** Predictions for a batch of uint8 pixel rows (0 = background), spread over the configured threads. */
+    public int[] predict(byte[][] pixels) {
+        checkBatch(pixels);
+        int[] out = new int[pixels.length];
+        inference.run((row, x, at) -> CpuInference.scalePixels(pixels[row], 0, x, at, net.inputs()), pixels.length,
+                (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
+        return out;
+    }
+
+    /** Predictions for every image of a data set, in its order, spread over the configured threads. */
+    public int[] predict(DataSet data) {
+        checkData(data);
+        int[] out = new int[data.size()];
+        inference.run(source(data), data.size(), (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
+        return out;
+    }
+
+    /** Softmax probabilities for a batch of inputs of floats in [0, 1], one row of classes per input. */
+    public float[][] probabilities(float[][] inputs) {
+        checkBatch(inputs);
+        float[][] out = new float[inputs.length][net.outputs()];
+        inference.run((row, x, at) -> stageFloats(inputs[row], row, x, at), inputs.length,
+                (row, z, at) -> softmax(z, at, out[row], 0, net.outputs()));
+        return out;
+    }
+
+    /** Mean cross-entropy loss and accuracy on a labelled data set, on the CPU over the configured threads. */
     public Evaluation evaluate(DataSet data) {
+        checkData(data);
+        int n = data.size();
+        for (int i = 0; i < n; i++) {
+            if (data.label(i) >= net.outputs()) {
+                throw new IllegalArgumentException(data.name() + ": label " + data.label(i) + " of sample " + i
+                        + " is outside the model's " + net.outputs() + " classes");
+            }
+        }
+        double[] loss = new double[n];
+        boolean[] hit = new boolean[n];
+        inference.run(source(data), n, (row, z, at) -> {
+            int label = data.label(row);
+            int classes = net.outputs();
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, z[at + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(z[at + c] - max);
+            }
+            // -log(softmax) with the probability floored as a float would be: a confident wrong answer costs ~87
+            double p = Math.exp(z[at + label] - max) / sum;
+            loss[row] = -Math.log(Math.max(p, Float.MIN_NORMAL));
+            hit[row] = CpuInference.argMax(z, at, classes) == label;
+        });
+        double total = 0; // summed in row order: the same result for any thread count
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            total += loss[i];
+            correct += hit[i] ? 1 : 0;
+        }
+        int d = Math.max(1, n);
+        return new Evaluation(total / d, (double) correct / d, n);
+    }
+
+    private CpuInference.RowSource source(DataSet data) {
+        byte[] pixels = DataSetAccess.get().pixels(data);
+        int[] rows = DataSetAccess.get().sampleRows(data);
+        int f = data.features();
+        return (row, x, at) -> CpuInference.scalePixels(pixels, (rows == null ? row : rows[row]) * f, x, at, f);
+    }
+
+    private void stageFloats(float[] input, int row, float[] x, int at) {
+        System.arraycopy(input, 0, x, at, input.length);
+        if (!CpuInference.allFinite(input)) {
+            throw new IllegalArgumentException("input " + row + " contains " + firstNonFinite(input)
+                    + "; expected finite values in [0, 1]");
+        }
+    }
+
+    private void checkBatch(Object[] rows) {
+        Objects.requireNonNull(rows, "inputs");
+        for (int i = 0; i < rows.length; i++) {
+            Object r = rows[i];
+            int length = r instanceof float[] f ? f.length : r instanceof byte[] p ? p.length : -1;
+            if (r == null) {
+                throw new NullPointerException("input " + i + " is null");
+            }
+            if (length != net.inputs()) {
+                throw new IllegalArgumentException("input " + i + " has " + length + " values; the model " + net
+                        + " takes " + net.inputs());
+            }
+        }
+    }
+
+    private void checkData(DataSet data) {
+        Objects.requireNonNull(data, "data");
         if (data.features() != net.inputs()) {
             throw new IllegalArgumentException(data.name() + " has " + data.features() + " pixels per image, but the"
                     + " model " + net + " takes " + net.inputs());
         }
-        double loss = 0;
-        int correct = 0;
-        for (int i = 0; i < data.size(); i++) {
-            float[] p = probabilities(data.imageAsFloats(i));
-            int label = data.label(i);
-            if (label >= p.length) {
-                throw new IllegalArgumentException(data.name() + ": label " + label + " of sample " + i
-                        + " is outside the model's " + p.length + " classes");
-            }
-            loss -= Math.log(Math.max(p[label], Float.MIN_NORMAL));
-            correct += argMax(p) == label ? 1 : 0;
-        }
-        int n = Math.max(1, data.size());
-        return new Evaluation(loss / n, (double) correct / n, data.size());
     }
 
     float[][] parameters() {
@@ -265,16 +385,11 @@ public final class Classifier {
         return p;
     }
 
-    private float[] toFloats(byte[] pixels) {
+    private void checkPixels(byte[] pixels) {
         Objects.requireNonNull(pixels, "pixels");
         if (pixels.length != net.inputs()) {
             throw new IllegalArgumentException("expected " + net.inputs() + " pixels, got " + pixels.length);
         }
-        float[] x = new float[pixels.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (pixels[i] & 0xFF) * (1f / 255f);
-        }
-        return x;
     }
 
     private void checkInput(float[] input) {
@@ -282,20 +397,18 @@ public final class Classifier {
         if (input.length != net.inputs()) {
             throw new IllegalArgumentException("expected " + net.inputs() + " inputs, got " + input.length);
         }
-        for (float v : input) {
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("input contains " + v + "; expected finite values in [0, 1]");
-            }
+        if (!CpuInference.allFinite(input)) {
+            throw new IllegalArgumentException("input contains " + firstNonFinite(input)
+                    + "; expected finite values in [0, 1]");
         }
     }
 
-    private static int argMax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
+    private static float firstNonFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return x;
             }
         }
-        return best;
+        return 0f;
     }
 }

@@ -5,6 +5,7 @@ import io.mlp4j.backend.BackendRegistry;
 import io.mlp4j.backend.DeviceDataset;
 import io.mlp4j.backend.IndexBuffer;
 import io.mlp4j.backend.Settings;
+import io.mlp4j.backend.cpu.CpuBackend;
 import io.mlp4j.backend.Tensor;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.internal.DataSetAccess;
@@ -125,6 +126,7 @@ public final class Trainer implements AutoCloseable {
 
     private final Network net;
     private final Backend backend;
+    private final Settings settings;
     private final String choice;
     private final int batchSize;
     private final int evalBatchSize;
@@ -171,7 +173,8 @@ public final class Trainer implements AutoCloseable {
         db = new Tensor[layers];
         act = new Tensor[layers + 1];
         grad = new Tensor[layers + 1];
-        BackendRegistry.Selection sel = BackendRegistry.open(Settings.current(b.options));
+        this.settings = Settings.current(b.options);
+        BackendRegistry.Selection sel = BackendRegistry.open(settings);
         this.backend = sel.backend();
         this.choice = sel.why();
         try {
@@ -325,10 +328,17 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Mean loss and accuracy over a data set, in its own order, without changing the parameters. */
+    /**
+     * Mean loss and accuracy over a data set, in its own order, without changing the parameters. On the cpu backend
+     * this is {@link Classifier#evaluate}'s inference path (packed weights, no per-batch copies); other backends
+     * evaluate on their device, where the data already are.
+     */
     public Evaluation evaluate(DataSet data) {
         checkOpen();
         Resident r = residentOf(data);
+        if (backend instanceof CpuBackend) {
+            return classifier().evaluate(data);
+        }
         resetMetrics();
         for (int offset = 0; offset < data.size(); offset += evalBatchSize) {
             int rows = Math.min(evalBatchSize, data.size() - offset);
@@ -380,7 +390,7 @@ public final class Trainer implements AutoCloseable {
     /** A snapshot of the current parameters as an immutable, thread-safe classifier. */
     public Classifier classifier() {
         checkOpen();
-        return new Classifier(net, parameters(), labels);
+        return new Classifier(net, parameters(), labels, settings);
     }
 
     private float[][] parameters() {

@@ -209,8 +209,9 @@ final class TrainCommand implements Callable<Integer> {
     static int[][] confusion(Classifier model, DataSet data) {
         int n = model.network().outputs();
         int[][] counts = new int[n][n];
+        int[] predicted = model.predict(data);
         for (int i = 0; i < data.size(); i++) {
-            counts[data.label(i)][model.predict(data.imageAsFloats(i))]++;
+            counts[data.label(i)][predicted[i]]++;
         }
         return counts;
     }

@@ -24,11 +24,13 @@ public final class CpuProvider implements BackendProvider {
         return new CpuBackend(threads(settings), useVector(settings));
     }
 
-    static int threads(Settings settings) {
+    /** {@code mlp4j.threads}, by default the number of processors. */
+    public static int threads(Settings settings) {
         return settings.getInt(Settings.THREADS, Runtime.getRuntime().availableProcessors(), 1);
     }
 
-    static boolean useVector(Settings settings) {
+    /** Whether {@code mlp4j.cpu.vector} (auto: whether the Vector API is resolved) asks for the Vector API kernels. */
+    public static boolean useVector(Settings settings) {
         Settings.Value v = settings.get(VECTOR, "auto");
         return switch (v.value()) {
             case "auto" -> CpuBackend.vectorApiAvailable();

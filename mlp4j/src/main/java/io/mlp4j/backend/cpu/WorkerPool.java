@@ -43,10 +43,15 @@ final class WorkerPool implements AutoCloseable {
     private volatile Throwable failure;
 
     WorkerPool(int threads) {
+        this(threads, "mlp4j-cpu-");
+    }
+
+    /** @param namePrefix the workers' names are this plus 1, 2, ... */
+    WorkerPool(int threads, String namePrefix) {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Thread(this::work, "mlp4j-cpu-" + (i + 1));
+            workers[i] = new Thread(this::work, namePrefix + (i + 1));
             workers[i].setDaemon(true);
             workers[i].start();
         }
@@ -132,7 +137,7 @@ final class WorkerPool implements AutoCloseable {
                 } else if (idle < YIELD_NANOS) {
                     Thread.yield();
                 } else {
-                    LockSupport.parkNanos(this, 1_000_000);
+                    LockSupport.park(this); // run() unparks after publishing the generation: no lost wake-up
                 }
             }
             if (closed) {
