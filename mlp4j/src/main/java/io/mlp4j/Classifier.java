@@ -347,7 +347,7 @@ public final class Classifier {
 
     private void stageFloats(float[] input, int row, float[] x, int at) {
         System.arraycopy(input, 0, x, at, input.length);
-        if (!CpuInference.allFinite(input)) {
+        if (!inference.allFinite(input)) {
             throw new IllegalArgumentException("input " + row + " contains " + firstNonFinite(input)
                     + "; expected finite values in [0, 1]");
         }
@@ -397,7 +397,7 @@ public final class Classifier {
         if (input.length != net.inputs()) {
             throw new IllegalArgumentException("expected " + net.inputs() + " inputs, got " + input.length);
         }
-        if (!CpuInference.allFinite(input)) {
+        if (!inference.allFinite(input)) {
             throw new IllegalArgumentException("input contains " + firstNonFinite(input)
                     + "; expected finite values in [0, 1]");
         }

@@ -24,6 +24,7 @@ import java.util.Map;
  * <pre>
  * InferenceMain MODEL.safetensors MODEL.onnx MNIST_DIR [--batches 64,1000] [--threads 1,2] [--latency] [--seconds 1]
  * </pre>
+ * With {@code -Dmlp4j.cpu.vector=false} mlp4j runs its plain-loop kernels and reports as {@code mlp4j-plain}.
  */
 public final class InferenceMain {
 
@@ -55,6 +56,7 @@ public final class InferenceMain {
             images[i] = test.imageAsFloats(i);
         }
         Classifier classifier = Classifier.load(model);
+        String name = classifier.engine().startsWith("plain loops") ? "mlp4j-plain" : "mlp4j";
         int classes = classifier.network().outputs();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
 
@@ -100,7 +102,7 @@ public final class InferenceMain {
                                 }
                             }
                             if (record) {
-                                emitLatency("mlp4j", a);
+                                emitLatency(name, a);
                                 emitLatency("onnxruntime", b);
                             }
                         }
@@ -130,7 +132,7 @@ public final class InferenceMain {
                                 ortRates[round - 2] = y;
                             }
                         }
-                        emit("mlp4j", threads, "img_per_s_batch_" + b, median(mlpRates));
+                        emit(name, threads, "img_per_s_batch_" + b, median(mlpRates));
                         emit("onnxruntime", threads, "img_per_s_batch_" + b, median(ortRates));
                     }
                 }

@@ -89,18 +89,18 @@ public final class CpuInference {
      * @throws IllegalArgumentException the first (lowest-numbered) bad row's error from {@code source}
      */
     public void run(RowSource source, int rows, RowSink sink) {
-        Scratch s = acquire(Math.min(rows, BLOCK));
+        Scratch s = acquire(padded(Math.min(rows, BLOCK)));
         try {
             Pool pool = rows >= PARALLEL_MIN_ROWS && threads > 1 ? Pool.shared(threads) : null;
             boolean locked = pool != null && pool.lock.tryLock(); // busy: other callers already use the cores
             try {
                 for (int start = 0; start < rows; start += BLOCK) {
                     int n = Math.min(BLOCK, rows - start);
-                    s.task.set(source, sink, start);
+                    s.task.set(source, sink, start, n);
                     if (locked && n >= PARALLEL_MIN_ROWS) {
-                        pool.workers.run(s.task, n, GRAIN);
+                        pool.workers.run(s.task, padded(n), GRAIN);
                     } else {
-                        s.task.run(0, n);
+                        s.task.run(0, padded(n));
                     }
                     s.task.rethrow();
                 }
@@ -110,7 +110,7 @@ public final class CpuInference {
                 }
             }
         } finally {
-            s.task.set(null, null, 0);
+            s.task.set(null, null, 0, 0);
             release(s);
         }
     }
@@ -184,13 +184,9 @@ public final class CpuInference {
         }
     }
 
-    /** Whether every value is finite: one pass over the exponent bits, with no branch per element. */
-    public static boolean allFinite(float[] x) {
-        int maxExponent = 0;
-        for (float v : x) {
-            maxExponent = Math.max(maxExponent, Float.floatToRawIntBits(v) & 0x7f800000);
-        }
-        return maxExponent != 0x7f800000;
+    /** Whether every value of {@code x} is finite (no NaN or infinity), in one vectorised pass. */
+    public boolean allFinite(float[] x) {
+        return layers[0].allFinite(x);
     }
 
     /** The index of the largest of {@code v[at, at + n)}, the first on ties. */
@@ -202,6 +198,15 @@ public final class CpuInference {
             }
         }
         return best;
+    }
+
+    /**
+     * Rows rounded up to whole tiles: the rows past a block's end are computed from zeros and never delivered, so
+     * that every row goes through the 6-row kernels (a last, partial tile would otherwise read the weights once
+     * per row).
+     */
+    private static int padded(int rows) {
+        return (rows + GRAIN - 1) / GRAIN * GRAIN;
     }
 
     private Scratch acquire(int rows) {
@@ -253,6 +258,7 @@ public final class CpuInference {
         private RowSource source;
         private RowSink sink;
         private int start;
+        private int rows;
         private volatile int failedRow;
         private volatile RuntimeException failure;
 
@@ -260,10 +266,11 @@ public final class CpuInference {
             this.s = s;
         }
 
-        void set(RowSource source, RowSink sink, int start) {
+        void set(RowSource source, RowSink sink, int start, int rows) {
             this.source = source;
             this.sink = sink;
             this.start = start;
+            this.rows = rows;
             this.failure = null;
             this.failedRow = Integer.MAX_VALUE;
         }
@@ -271,7 +278,9 @@ public final class CpuInference {
         @Override
         public void run(int from, int to) {
             int in = layers[0].in();
-            for (int r = from; r < to; r++) {
+            int real = Math.min(to, rows);
+            java.util.Arrays.fill(s.act[0], real * in, to * in, 0f); // padding rows (see padded)
+            for (int r = from; r < real; r++) {
                 try {
                     source.stage(start + r, s.act[0], r * in);
                 } catch (RuntimeException e) {
@@ -287,7 +296,7 @@ public final class CpuInference {
                 xStride = layers[l].stride();
             }
             float[] logits = s.act[layers.length];
-            for (int r = from; r < to; r++) {
+            for (int r = from; r < real; r++) {
                 sink.accept(start + r, logits, r * xStride);
             }
         }

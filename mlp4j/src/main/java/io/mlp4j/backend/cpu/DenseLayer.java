@@ -24,5 +24,8 @@ interface DenseLayer {
      * {@code y[r * stride() + j]} for j in [0, stride()) (the padding columns get zeros).
      * {@code skip[skipAt, skipAt + in())} is working space that no other thread uses meanwhile.
      */
+    /** Whether every value is finite (inputs are checked with the same kernels' instruction set). */
+    boolean allFinite(float[] x);
+
     void forward(float[] x, int xStride, float[] y, int r0, int r1, boolean relu, int[] skip, int skipAt);
 }
