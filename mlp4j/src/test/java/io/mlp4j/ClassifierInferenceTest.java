@@ -129,19 +129,21 @@ class ClassifierInferenceTest {
             x[i] = data.imageAsFloats(i);
             px[i] = data.image(i);
         }
-        long sum = 0;
-        for (int round = 0; round < 20_000; round++) { // warm-up: let C2 compile the whole path
-            sum += c.predict(x[round % x.length]) + c.predict(px[round % px.length]);
-        }
+        // Until C2 has compiled the whole path, vectors are boxed: warm up in rounds and judge the steady state,
+        // a round of 10,000 predictions that allocates (almost) nothing. Boxing or a per-call object would cost
+        // at least 16 bytes per call, 160,000 per round, in every round.
         long id = Thread.currentThread().getId();
-        long before = allocatedBytes(id);
-        for (int round = 0; round < 10_000; round++) {
-            sum += c.predict(x[round % x.length]) + c.predict(px[round % px.length]);
+        long sum = 0;
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 60 && best > 2_000; round++) {
+            long before = allocatedBytes(id);
+            for (int i = 0; i < 5_000; i++) {
+                sum += c.predict(x[i % x.length]) + c.predict(px[i % px.length]);
+            }
+            best = Math.min(best, allocatedBytes(id) - before);
         }
-        long allocated = allocatedBytes(id) - before;
         assertTrue(sum >= 0);
-        // 20,000 predictions; a single object per call would be 320,000 bytes
-        assertTrue(allocated < 20_000, "20,000 single-image predictions allocated " + allocated + " bytes");
+        assertTrue(best <= 2_000, "10,000 single-image predictions allocated at best " + best + " bytes in a round");
     }
 
     /** HotSpot's per-thread allocation counter (com.sun.management, read reflectively: the module does not read it). */
