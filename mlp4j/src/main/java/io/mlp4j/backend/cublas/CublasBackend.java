@@ -60,9 +60,15 @@ final class CublasBackend implements Backend {
     private final Address copySrc = new Address();
     private Thread owner;
     private boolean closed;
+    private final boolean synchronous;
 
-    CublasBackend(int device, boolean tf32) {
+    /**
+     * {@code synchronous}: wait after every GEMM and kernel and check its status, so that an asynchronous fault
+     * names the operation that caused it ({@code mlp4j.cuda.sync}, which the self-check sets).
+     */
+    CublasBackend(int device, boolean tf32, boolean synchronous) {
         this.deviceIndex = device;
+        this.synchronous = synchronous;
         boolean ok = false;
         try {
             check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
@@ -85,9 +91,9 @@ final class CublasBackend implements Backend {
             checkBlas(cublas.cublasSetStream_v2(handle, stream), "cublasSetStream");
             checkBlas(cublas.cublasSetMathMode(handle, tf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH
                     : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-            kernels = new CudaKernels(major, minor, stream);
+            kernels = new CudaKernels(major, minor, stream, synchronous);
             description = name + " (CUDA device " + device + ", sm_" + major + minor + ", cuBLAS"
-                    + (tf32 ? " TF32" : " FP32") + ", NVRTC kernels)";
+                    + (tf32 ? " TF32" : " FP32") + ", NVRTC kernels" + (synchronous ? ", synchronous" : "") + ")";
             ok = true;
         } finally {
             if (!ok) {
@@ -224,7 +230,7 @@ final class CublasBackend implements Backend {
         CudaTensor ty = (CudaTensor) y;
         // Row-major y[rows,out] = x[rows,in] w^T  <=>  column-major y^T[out,rows] = w[out,in] x^T[in,rows]:
         // w's memory read column-major is w^T [in,out] (so op T), x's memory is x^T [in,rows] (op N).
-        checkBlas(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, rows, in,
+        gemm(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, rows, in,
                 one, tw.ptr, in, tx.ptr, in, zero, ty.ptr, out), "cublasSgemm (forward)");
         kernels.biasAct(ty.address, ((CudaTensor) b).address, rows, out, relu);
     }
@@ -240,12 +246,12 @@ final class CublasBackend implements Backend {
         kernels.columnSums(tdy.address, ((CudaTensor) db).address, rows, out);
         // Row-major dw[out,in] = dy^T[out,rows] x[rows,in]  <=>  column-major dw^T[in,out] = x^T[in,rows] dy[rows,out]:
         // x's memory is x^T [in,rows] (op N), dy's memory is dy^T [out,rows] (op T).
-        checkBlas(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, rows,
+        gemm(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, rows,
                 one, ((CudaTensor) x).ptr, in, tdy.ptr, out, zero, ((CudaTensor) dw).ptr, in), "cublasSgemm (dW)");
         if (dx != null) {
             // Row-major dx[rows,in] = dy[rows,out] w[out,in]  <=>  column-major dx^T[in,rows] = w^T[in,out] dy^T[out,rows]:
             // both memories already hold the transposes (op N, op N).
-            checkBlas(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, rows, out,
+            gemm(cublas.cublasSgemm_v2(handle, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, rows, out,
                     one, ((CudaTensor) w).ptr, in, tdy.ptr, out, zero, ((CudaTensor) dx).ptr, in), "cublasSgemm (dX)");
         }
     }
@@ -263,6 +269,14 @@ final class CublasBackend implements Backend {
     public void sgdUpdate(Tensor p, Tensor g, int n, float lr) {
         ensureContext();
         kernels.sgd(((CudaTensor) p).address, ((CudaTensor) g).address, n, lr);
+    }
+
+    /** Checks a GEMM's status; in synchronous mode also waits for it, so that a fault is reported here. */
+    private void gemm(int status, String call) {
+        checkBlas(status, call);
+        if (synchronous) {
+            check(cudart.cudaStreamSynchronize(stream), call + " (synchronised after the call)");
+        }
     }
 
     /** Waits for everything queued on the stream (for benchmarks; the training loop never needs it). */

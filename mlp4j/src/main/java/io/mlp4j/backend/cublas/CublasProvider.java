@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The cuBLAS backend: NVIDIA GPUs through JavaCPP's CUDA presets (module {@code org.bytedeco.cuda}, an optional
  * dependency). Key: {@code cuda.device} = device index (default 0); {@code cuda.tf32} = true lets cuBLAS use TF32
- * tensor cores for the GEMMs (faster on Ampere and later, but no longer within 1e-5 of the cpu backend).
+ * tensor cores for the GEMMs (faster on Ampere and later, but no longer within 1e-5 of the cpu backend);
+ * {@code cuda.sync} = true waits after every GEMM and kernel, so an asynchronous fault names its operation.
  *
  * <p>This class must not mention any JavaCPP type: it is loaded by {@code BackendRegistry} on every machine,
  * with or without the CUDA jars. {@link CudaProbe} and {@link CublasBackend} are loaded only once the module
@@ -20,6 +21,7 @@ public final class CublasProvider implements BackendProvider {
 
     static final String CUDA_MODULE = "org.bytedeco.cuda";
     static final String TF32 = "cuda.tf32";
+    static final String SYNC = "cuda.sync";
 
     @Override
     public String name() {
@@ -47,12 +49,17 @@ public final class CublasProvider implements BackendProvider {
         if (!probe.available()) {
             throw new IllegalStateException("the cublas backend is not available: " + probe.reason());
         }
-        Settings.Value tf32 = settings.get(TF32, "false");
-        if (!tf32.value().equals("true") && !tf32.value().equals("false")) {
-            throw new IllegalArgumentException("mlp4j." + TF32 + " must be true or false, got '" + tf32.value()
-                    + "' (from " + tf32.source() + ")");
+        return new CublasBackend(settings.getInt(Settings.CUDA_DEVICE, 0, 0), flag(settings, TF32),
+                flag(settings, SYNC));
+    }
+
+    private static boolean flag(Settings settings, String key) {
+        Settings.Value v = settings.get(key, "false");
+        if (!v.value().equals("true") && !v.value().equals("false")) {
+            throw new IllegalArgumentException("mlp4j." + key + " must be true or false, got '" + v.value()
+                    + "' (from " + v.source() + ")");
         }
-        return new CublasBackend(settings.getInt(Settings.CUDA_DEVICE, 0, 0), tf32.value().equals("true"));
+        return v.value().equals("true");
     }
 
     /** Null when JavaCPP's CUDA classes can be used from here, else why not (checked without loading them). */

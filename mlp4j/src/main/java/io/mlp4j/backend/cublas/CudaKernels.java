@@ -7,10 +7,6 @@ import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.cuda.global.nvrtc;
 import org.bytedeco.cuda.nvrtc._nvrtcProgram;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
@@ -23,8 +19,8 @@ import java.nio.charset.StandardCharsets;
  * The CUDA C kernels of {@code kernels.cu}: compiled once by NVRTC to a CUBIN for the device's architecture,
  * loaded with {@code cuModuleLoadData} and launched with {@code cuLaunchKernel} on the backend's stream.
  *
- * <p>Launch arguments go through one native block of 8-byte slots, written in place before each launch (the
- * driver copies the values at launch time), so a launch creates no Java or native object.
+ * <p>Launch arguments go through one {@link KernelArgs} block, written in place before each launch, so a launch
+ * creates no Java or native object.
  */
 final class CudaKernels implements AutoCloseable {
 
@@ -33,6 +29,23 @@ final class CudaKernels implements AutoCloseable {
     private static final int MAX_GRID = 1 << 16;
     private static final int SLOTS = 16;
 
+    /** What a launch hands the driver (a seam: tests record it where there is no GPU). */
+    interface Launcher {
+        int launch(CUfunc_st f, int blocks, int threads, PointerPointer<?> kernelParams);
+    }
+
+    /**
+     * All six names this class looks up in the module ({@code cuModuleGetFunction}); a test checks that an nvcc
+     * build of {@code kernels.cu} exports each of them.
+     */
+    static final java.util.List<String> KERNEL_NAMES =
+            java.util.List.of("gather_u8", "bias_act", "relu_mask", "column_sums", "softmax_xent", "sgd");
+
+    /** NVRTC's options besides the architecture; the nvcc test compiles with the same ones. */
+    static final java.util.List<String> NVRTC_OPTIONS = java.util.List.of("--std=c++17", "-default-device");
+
+    private final Launcher launcher;
+    private final boolean synchronous;
     private final CUstream_st stream;
     private final CUmod_st module = new CUmod_st();
     private final CUfunc_st gather = new CUfunc_st();
@@ -42,28 +55,48 @@ final class CudaKernels implements AutoCloseable {
     private final CUfunc_st softmaxXent = new CUfunc_st();
     private final CUfunc_st sgd = new CUfunc_st();
 
-    // slots[i] holds argument i; params[i] = address of slots[i] (the void** kernelParams of cuLaunchKernel).
-    private final LongPointer slots = new LongPointer(4 * SLOTS);
-    private final IntPointer intSlots = new IntPointer(slots);
-    private final FloatPointer floatSlots = new FloatPointer(slots);
-    private final LongPointer params = new LongPointer(SLOTS);
+    private final KernelArgs args = new KernelArgs(SLOTS);
 
-    /** Reads the source (from this module: resources in a named module are encapsulated), compiles, loads. */
-    CudaKernels(int major, int minor, CUstream_st stream) {
+    /**
+     * Reads the source (from this module: resources in a named module are encapsulated), compiles, loads.
+     * {@code synchronous}: wait for each kernel and check its status, so that an asynchronous fault is reported
+     * by the launch that caused it (the self-check's mode; slower).
+     */
+    CudaKernels(int major, int minor, CUstream_st stream, boolean synchronous) {
         this.stream = stream;
-        for (int i = 0; i < SLOTS; i++) {
-            params.put(i, slots.address() + 8L * i);
+        this.synchronous = synchronous;
+        this.launcher = (f, blocks, threads, params) ->
+                cudart.cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, stream, params, (PointerPointer<?>) null);
+        boolean ok = false;
+        try {
+            byte[] cubin = compile(source(), major, minor);
+            try (BytePointer image = new BytePointer(cubin)) {
+                CublasBackend.checkDriver(cudart.cuModuleLoadData(module, image), "cuModuleLoadData");
+            }
+            CUfunc_st[] functions = {gather, biasAct, reluMask, columnSums, softmaxXent, sgd};
+            for (int i = 0; i < functions.length; i++) {
+                String name = KERNEL_NAMES.get(i);
+                CublasBackend.checkDriver(cudart.cuModuleGetFunction(functions[i], module, name),
+                        "cuModuleGetFunction(" + name + ")");
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
         }
-        byte[] cubin = compile(source(), major, minor);
-        try (BytePointer image = new BytePointer(cubin)) {
-            CublasBackend.checkDriver(cudart.cuModuleLoadData(module, image), "cuModuleLoadData");
-        }
-        function(gather, "gather_u8");
-        function(biasAct, "bias_act");
-        function(reluMask, "relu_mask");
-        function(columnSums, "column_sums");
-        function(softmaxXent, "softmax_xent");
-        function(sgd, "sgd");
+    }
+
+    /** Without a module: every launch goes to {@code launcher} (tests, on machines without a GPU). */
+    CudaKernels(Launcher launcher) {
+        this.stream = null;
+        this.synchronous = false;
+        this.launcher = launcher;
+    }
+
+    /** The launch arguments' block (for tests). */
+    KernelArgs args() {
+        return args;
     }
 
     static String source() {
@@ -81,11 +114,15 @@ final class CudaKernels implements AutoCloseable {
     /** NVRTC: source to CUBIN for sm_{major}{minor}; a compile error throws with NVRTC's log. */
     static byte[] compile(String source, int major, int minor) {
         _nvrtcProgram program = new _nvrtcProgram();
-        checkNvrtc(nvrtc.nvrtcCreateProgram(program, new BytePointer(source), new BytePointer(SOURCE), 0,
-                (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram");
-        try (PointerPointer<BytePointer> options = new PointerPointer<>(
-                "--gpu-architecture=sm_" + major + minor, "--std=c++17", "-default-device")) {
-            int rc = nvrtc.nvrtcCompileProgram(program, 3, options);
+        try (BytePointer text = new BytePointer(source); BytePointer name = new BytePointer(SOURCE)) {
+            checkNvrtc(nvrtc.nvrtcCreateProgram(program, text, name, 0, (PointerPointer<?>) null,
+                    (PointerPointer<?>) null), "nvrtcCreateProgram");
+        }
+        java.util.List<String> all = new java.util.ArrayList<>();
+        all.add("--gpu-architecture=sm_" + major + minor);
+        all.addAll(NVRTC_OPTIONS);
+        try (PointerPointer<BytePointer> options = new PointerPointer<>(all.toArray(new String[0]))) {
+            int rc = nvrtc.nvrtcCompileProgram(program, all.size(), options);
             if (rc != nvrtc.NVRTC_SUCCESS) {
                 throw new IllegalStateException("NVRTC could not compile " + SOURCE + " for sm_" + major + minor
                         + ": " + nvrtc.nvrtcGetErrorString(rc).getString() + "\n" + log(program));
@@ -122,10 +159,6 @@ final class CudaKernels implements AutoCloseable {
         }
     }
 
-    private void function(CUfunc_st f, String name) {
-        CublasBackend.checkDriver(cudart.cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
-    }
-
     // ---------------------------------------------------------------- launches (argument order as in kernels.cu)
 
     private static int grid(long n) {
@@ -133,21 +166,24 @@ final class CudaKernels implements AutoCloseable {
     }
 
     private void ptr(int i, long address) {
-        slots.put(i, address);
+        args.ptr(i, address);
     }
 
     private void i32(int i, int v) {
-        intSlots.put(2L * i, v);
+        args.i32(i, v);
     }
 
     private void f32(int i, float v) {
-        floatSlots.put(2L * i, v);
+        args.f32(i, v);
     }
 
     private void launch(CUfunc_st f, int blocks, String name) {
-        int rc = cudart.cuLaunchKernel(f, blocks, 1, 1, BLOCK, 1, 1, 0, stream, params, (Pointer) null);
+        int rc = launcher.launch(f, blocks, BLOCK, args.params());
         if (rc != cudart.CUDA_SUCCESS) {
             CublasBackend.checkDriver(rc, "cuLaunchKernel(" + name + ")");
+        }
+        if (synchronous) {
+            CublasBackend.check(cudart.cudaStreamSynchronize(stream), "kernel " + name + " (synchronised after launch)");
         }
     }
 
@@ -210,7 +246,6 @@ final class CudaKernels implements AutoCloseable {
         if (!module.isNull()) {
             cudart.cuModuleUnload(module);
         }
-        slots.close();
-        params.close();
+        args.close();
     }
 }
