@@ -51,9 +51,9 @@ final class CudaProbe {
             }
             cudart.cudaRuntimeGetVersion(value);
             int runtime = value.get();
-            if (driver < runtime) {
-                return Probe.unavailable("the NVIDIA driver supports CUDA " + version(driver) + " but mlp4j uses the"
-                        + " CUDA " + version(runtime) + " runtime: update the driver");
+            String refusal = driverTooOld(driver, runtime);
+            if (refusal != null) {
+                return Probe.unavailable(refusal);
             }
             value.put(0);
             int rc = cudart.cudaGetDeviceCount(value);
@@ -101,9 +101,30 @@ final class CudaProbe {
                 return Probe.unavailable(linkFailure);
             }
             return Probe.available(String.format(Locale.ROOT, "%s (device %d, sm_%d%d, %.1f GiB, driver CUDA %s,"
-                    + " runtime %s)", name, device, major, minor, memory / (1024.0 * 1024 * 1024), version(driver),
-                    version(runtime)), true);
+                    + " runtime %s)%s", name, device, major, minor, memory / (1024.0 * 1024 * 1024), version(driver),
+                    version(runtime), compatibilityNote(driver, runtime)), true);
         }
+    }
+
+    /**
+     * Null when a driver for CUDA {@code driver} can run the {@code runtime}, else why not. CUDA's minor-version
+     * compatibility lets a driver of the same major version run a newer minor runtime as long as no PTX has to be
+     * JIT-compiled by the driver: NVRTC here compiles straight to a CUBIN for the device's own sm_XY, and cuBLAS
+     * ships CUBINs too. An older major version cannot load the runtime's code at all.
+     */
+    static String driverTooOld(int driver, int runtime) {
+        if (driver / 1000 >= runtime / 1000) {
+            return null;
+        }
+        return "the NVIDIA driver supports CUDA " + version(driver) + " but mlp4j uses the CUDA " + version(runtime)
+                + " runtime, which needs a driver for CUDA " + runtime / 1000 + ".x (R580 or newer for CUDA 13):"
+                + " update the driver";
+    }
+
+    /** A note for the device line when the driver is of an older minor version than the runtime, else "". */
+    static String compatibilityNote(int driver, int runtime) {
+        return driver >= runtime ? "" : "; driver CUDA " + version(driver) + " is older than runtime "
+                + version(runtime) + ": runs by CUDA's minor-version compatibility (kernels are CUBINs, no PTX)";
     }
 
     static String version(int v) {
@@ -117,6 +138,11 @@ final class CudaProbe {
             msg += " / " + t.getMessage();
         }
         String why;
+        java.util.regex.Matcher glibc = java.util.regex.Pattern.compile("GLIBC_([0-9.]+)' not found").matcher(msg);
+        if (glibc.find()) {
+            return "the C library is too old: JavaCPP's CUDA wrappers need glibc " + glibc.group(1) + " or newer"
+                    + " (GLIBC_" + glibc.group(1) + " not found; check with 'ldd --version')";
+        }
         if (msg.contains("libcuda.so")) {
             return "no NVIDIA driver (libcuda.so.1 cannot be loaded)"; // the usual case on a machine without GPU
         } else if (msg.contains(library) || msg.contains("cannot open shared object")) {
