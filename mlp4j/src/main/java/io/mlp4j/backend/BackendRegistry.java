@@ -46,6 +46,17 @@ public final class BackendRegistry {
         return out;
     }
 
+    /** One backend's status by name; null for a name no provider has. */
+    public static Status status(String name, Settings settings) {
+        for (BackendProvider p : providers()) {
+            if (p.name().equals(name)) {
+                BackendProvider.Probe probe = safeProbe(p, settings);
+                return new Status(p.name(), probe.available(), probe.device(), probe.reason());
+            }
+        }
+        return null;
+    }
+
     public static Selection open(Settings settings) {
         Settings.Value choice = settings.get(Settings.BACKEND, "auto");
         String name = choice.value().toLowerCase(java.util.Locale.ROOT);
