@@ -1,5 +1,5 @@
 /**
- * The mlp4j command line: {@code mlp4j train | eval | predict | devices | bench}. Uses only the public API of
+ * The mlp4j command line: {@code mlp4j train | eval | predict | devices | bench | selfcheck}. Uses only the public API of
  * {@code io.mlp4j}; charts are drawn with plain Java2D.
  */
 module io.mlp4j.demo {
