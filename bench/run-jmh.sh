@@ -5,7 +5,7 @@
 #
 #   bench/run-jmh.sh                                   # everything, cpu backend, 1 thread (~5 min)
 #   bench/run-jmh.sh GemmBench -p threads=1,2          # any JMH options; a regexp selects benchmarks
-#   bench/run-jmh.sh -p backend=cpu,cublas             # on a CUDA machine (LD_LIBRARY_PATH as in scripts/gpu-bench.sh)
+#   bench/run-jmh.sh -p backend=cpu,cublas             # on a CUDA machine (LD_LIBRARY_PATH as scripts/gpu-check.sh reports it)
 #   bench/run-jmh.sh StepBench -wi 1 -i 2 -w 1s -r 1s  # quicker
 #   REBUILD=1 bench/run-jmh.sh ...                     # rebuild mlp4j and bench first
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Builds the comparison table from a folder of runs written by compare.sh or scripts/gpu-bench.sh.
+"""Builds the comparison table from a folder of runs written by compare.sh.
 
 Each run is a folder RUN/ with meta.json ({"label", "config", "rep"}), out.txt (the program's output, ending with
 a 'RESULT {json}' line, or for the demo image the run's history.csv next to it), and time.txt (/usr/bin/time -v).

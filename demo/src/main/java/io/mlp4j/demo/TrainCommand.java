@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
                         + "confusion.png to --out (all or nothing)."})
 final class TrainCommand implements Callable<Integer> {
 
+    /** How many training images MNIST has: a directory with fewer holds a subset, and train says so. */
+    static final int MNIST_TRAINING = 60_000;
+
     /** MNIST's training images minus the tutorial's 10,000 for validation. */
     static final int VALIDATION = 10_000;
     static final int GRID_PER_ROW = 16;
@@ -128,8 +131,10 @@ final class TrainCommand implements Callable<Integer> {
                     + backend.explain(trainer.backendChoice()));
             o.println(String.format(Locale.ROOT, "network: %s (%,d parameters), batch %d, schedule %s, seed %d",
                     net, net.parameterCount(), batch, schedule, seed));
-            o.println(String.format(Locale.ROOT, "data: %s: %,d training, %,d validation, %,d test images",
-                    data.dir(), train.size(), val.size(), mnist.test().size()));
+            o.println(String.format(Locale.ROOT, "data: %s: %,d training, %,d validation, %,d test images%s",
+                    data.dir(), train.size(), val.size(), mnist.test().size(), all.size() < MNIST_TRAINING
+                    ? String.format(Locale.ROOT, " (a subset: %,d of MNIST's %,d training images)", all.size(),
+                    MNIST_TRAINING) : ""));
             output.onStop(() -> "after " + trainer.history().size() + " epochs; nothing written to " + out
                     + (checkpointEvery != null && java.nio.file.Files.exists(output.dir().resolve(CHECKPOINT))
                     ? " but " + CHECKPOINT + " (continue with --resume " + out + ")" : ""));

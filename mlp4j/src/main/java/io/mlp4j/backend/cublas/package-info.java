@@ -27,7 +27,7 @@
  * ({@code requires static} modules are not resolved unless added; the natives modules are required by nobody).
  * The CUDA 13 libraries themselves ({@code libcudart.so.13}, {@code libcublas.so.13}, {@code libcublasLt.so.13},
  * {@code libnvrtc.so.13} and its builtins) come from the system or PyTorch's {@code nvidia/<name>/lib} folders via
- * {@code LD_LIBRARY_PATH} (see {@code scripts/gpu-bench.sh}); {@code libcuda.so.1} from the driver.
+ * {@code LD_LIBRARY_PATH} (scripts/gpu-check.sh finds them); {@code libcuda.so.1} from the driver.
  *
  * <h2>Later: one CUDA graph per training step</h2>
  * The Trainer calls the operations one by one, so capturing needs a hook rather than a change of the operations:
