@@ -29,7 +29,7 @@ class CliTest {
 
     @Test
     void helpOnEachCommand() {
-        for (String cmd : List.of("train", "eval", "predict", "devices", "bench")) {
+        for (String cmd : List.of("train", "eval", "predict", "devices", "bench", "selfcheck")) {
             Cli.Result r = Cli.run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: mlp4j " + cmd), r.out());
