@@ -61,6 +61,7 @@ final class CublasBackend implements Backend {
     private Thread owner;
     private boolean closed;
     private final boolean synchronous;
+    private int cuDevice = -1;   // the driver API's handle of the device, once the primary context is retained
 
     /**
      * {@code synchronous}: wait after every GEMM and kernel and check its status, so that an asynchronous fault
@@ -74,7 +75,11 @@ final class CublasBackend implements Backend {
             check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
             check(cudart.cudaFree(null), "cudaFree(0) (creating the context)");
             checkDriver(cudart.cuInit(0), "cuInit");
-            checkDriver(cudart.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+            // The driver API names devices by CUdevice handle, not by ordinal: ask for it rather than assume equality.
+            int[] dev = new int[1];
+            checkDriver(cudart.cuDeviceGet(dev, device), "cuDeviceGet(" + device + ")");
+            checkDriver(cudart.cuDevicePrimaryCtxRetain(context, dev[0]), "cuDevicePrimaryCtxRetain");
+            cuDevice = dev[0];
             checkDriver(cudart.cuCtxSetCurrent(context), "cuCtxSetCurrent");
             owner = Thread.currentThread();
             int major;
@@ -335,7 +340,7 @@ final class CublasBackend implements Backend {
             cudart.cudaStreamDestroy(stream);
         }
         if (!context.isNull()) {
-            cudart.cuDevicePrimaryCtxRelease(deviceIndex);
+            cudart.cuDevicePrimaryCtxRelease(cuDevice);
         }
         one.close();
         zero.close();
