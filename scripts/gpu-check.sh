@@ -22,7 +22,7 @@ BUDGET=${GPU_CHECK_BUDGET:-540}
 abs() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1" ;; esac; }
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-  sed -n '2,18p' "$0" >&2
+  awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0" >&2
   exit 2
 fi
 # Every path absolute before anything changes directory.

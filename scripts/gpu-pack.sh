@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --image) IMAGE="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --train) TRAIN="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "gpu-pack.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) [ -z "$OUT" ] || { echo "gpu-pack.sh: one OUT_DIR only (see --help)" >&2; exit 2; }; OUT="$1"; shift ;;
   esac
@@ -44,7 +44,15 @@ idx() { if [ -f "$DATA/$1.gz" ]; then gzip -dc "$DATA/$1.gz" 2>/dev/null; elif [
 # A big-endian 32-bit count, as IDX headers hold it.
 be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
 
-rm -rf "$OUT" && mkdir -p "$OUT/opencl" "$OUT/mnist" || fail "cannot create $OUT"
+# Only ever replaces an earlier pack, and only once the new one is complete (built beside it, then renamed).
+if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ] && [ ! -f "$OUT/gpu-check.sh" ]; then
+  fail "$OUT exists and is not an earlier pack: name a new or empty folder"
+fi
+FINAL="$OUT"
+OUT="$FINAL.partial.$$"
+PARTIAL="$OUT"
+trap 'rm -rf "$PARTIAL"' EXIT
+mkdir -p "$OUT/opencl" "$OUT/mnist" || fail "cannot create $OUT"
 cp -a "$IMAGE" "$OUT/mlp4j" || fail "cannot copy the image"
 cp -L "$loader" "$OUT/opencl/libOpenCL.so.1" || fail "cannot copy $loader"
 cp "$ROOT/scripts/gpu-check.sh" "$ROOT/bench/pytorch/mnist_mlp.py" "$OUT/" || fail "cannot copy the scripts"
@@ -65,6 +73,8 @@ for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   if [ -f "$DATA/$f.gz" ]; then cp "$DATA/$f.gz" "$OUT/mnist/"; else idx "$f" | gzip -9 > "$OUT/mnist/$f.gz" || fail "no $f in $DATA"; fi
 done
 
+rm -rf "$FINAL" && mv "$OUT" "$FINAL" || fail "cannot move the pack into $FINAL"
+OUT="$FINAL"
 bytes=$(du -sb "$OUT" | cut -f1)
 printf 'packed %s: image %s, OpenCL loader %s, MNIST subset (%s training images + the test set) %s bytes\n' "$OUT" \
   "$(du -sb "$OUT/mlp4j" | cut -f1)" "$(du -sb "$OUT/opencl" | cut -f1)" "$TRAIN" "$(du -sb "$OUT/mnist" | cut -f1)"

@@ -100,6 +100,17 @@ class GpuScriptsIT {
     }
 
     @Test
+    void packReplacesOnlyAnEarlierPack() throws Exception {
+        Path mine = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "keep me");
+        Run r = run(tmp, 60, ROOT.resolve("scripts/gpu-pack.sh").toString(), "--image",
+                Path.of(System.getProperty("mlp4j.image", "target/mlp4j")).toAbsolutePath().toString(), "mine");
+        assertEquals(1, r.exit, r.out);
+        assertTrue(r.out.contains("is not an earlier pack"), r.out);
+        assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
+    }
+
+    @Test
     void withoutAnImageTheEnvironmentIsStillReported() throws Exception {
         Run check = run(tmp, 60, ROOT.resolve("scripts/gpu-check.sh").toString(), "no-such-image", "out");
         String report = Files.readString(tmp.resolve("out/report.md"));
