@@ -68,6 +68,7 @@ finish() {
     for f in "${crashes[@]}"; do md "### $(basename "$f")" '```'; head -n 60 "$f" >> "$REPORT"; md '```'; done
   fi
   md "" "Finished in $((SECONDS - START)) s."
+  [ -n "${CACHE:-}" ] && rm -rf "$CACHE"
   echo "gpu-check.sh: report written to $REPORT (passed ${#PASSED[@]}, failed ${#FAILED[@]}, missing ${#MISSING[@]})"
   exit 0
 }
@@ -213,8 +214,11 @@ chmod u+x "$IMAGE"/bin/* "$IMAGE"/lib/jspawnhelper "$IMAGE"/lib/jexec 2>/dev/nul
 JOPTS=""
 case "$OUT" in
   *" "*) md "- no -XX:ErrorFile: OUT_DIR has a space, which JDK_JAVA_OPTIONS would split" ;;
-  *) JOPTS="-XX:ErrorFile=$OUT/hs_err_%p.log -Dorg.bytedeco.javacpp.cachedir=$OUT/javacpp-cache" ;;
+  *) JOPTS="-XX:ErrorFile=$OUT/hs_err_%p.log" ;;
 esac
+# JavaCPP unpacks its JNI libraries into a cache: a fresh one outside OUT_DIR (megabytes nobody needs to bring back).
+CACHE=$(mktemp -d "${TMPDIR:-/tmp}/mlp4j-javacpp.XXXXXX" 2>/dev/null)
+case "$CACHE" in /*" "*|"") ;; *) JOPTS="${JOPTS:+$JOPTS }-Dorg.bytedeco.javacpp.cachedir=$CACHE" ;; esac
 MENV=(env "LD_LIBRARY_PATH=${MLP4J_LD}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "JDK_JAVA_OPTIONS=$JOPTS")
 md "- environment of every mlp4j run: \`${MENV[*]:1}\`"
 md "- $MLP4J --version:"; block "${MENV[@]}" "$MLP4J" --version
