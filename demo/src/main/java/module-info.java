@@ -1,6 +1,6 @@
 /**
- * The mlp4j command line: {@code mlp4j train | eval | predict | devices | bench | selfcheck}. Uses only the public API of
- * {@code io.mlp4j}; charts are drawn with plain Java2D.
+ * The mlp4j command line: {@code mlp4j train | eval | predict | export | devices | bench | selfcheck}. Uses only
+ * the public API of {@code io.mlp4j}; charts are drawn with plain Java2D.
  */
 module io.mlp4j.demo {
     requires io.mlp4j;

@@ -5,8 +5,8 @@ import io.mlp4j.backend.cpu.CpuInference;
 import io.mlp4j.backend.cpu.CpuProvider;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.internal.DataSetAccess;
-import io.mlp4j.io.ModelData;
-import io.mlp4j.io.ModelFile;
+import io.mlp4j.io.ModelFormats;
+import io.mlp4j.spi.ModelData;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -87,7 +87,12 @@ public final class Classifier {
         return out;
     }
 
-    /** Loads a safetensors model file (ours, or a PyTorch state_dict of the tutorial's model saved as safetensors). */
+    /**
+     * Loads a model file: safetensors (ours, or a PyTorch state_dict of the tutorial's model saved as
+     * safetensors), or, when the name ends in {@code .onnx} and the module {@code io.mlp4j.onnx} is present, an
+     * ONNX MLP (ours, or one exported by {@code torch.onnx.export}). A final Softmax or LogSoftmax in an ONNX
+     * graph is left out: {@link #logits} gives the values before it, {@link #probabilities} the softmax.
+     */
     public static Classifier load(Path file) throws IOException {
         return loadWithMetadata(file).classifier();
     }
@@ -97,7 +102,7 @@ public final class Classifier {
     }
 
     static Loaded loadWithMetadata(Path file) throws IOException {
-        ModelData m = ModelFile.read(file);
+        ModelData m = ModelFormats.read(file);
         Network net = Network.of(m.layerSizes());
         float[][] p = new float[2 * net.layers()][];
         for (int l = 0; l < net.layers(); l++) {
@@ -148,12 +153,27 @@ public final class Classifier {
         }
     }
 
-    /** Saves as safetensors (atomically: a temporary file, then a rename). */
+    /**
+     * The string metadata a model file holds (safetensors {@code __metadata__}, ONNX {@code metadata_props}), after
+     * the same checks as {@link #load}.
+     */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        return loadWithMetadata(file).metadata();
+    }
+
+    /**
+     * Saves atomically (a temporary file, then a rename): as ONNX when the name ends in {@code .onnx} (needs the
+     * module {@code io.mlp4j.onnx}), else as safetensors.
+     */
     public void save(Path file) throws IOException {
         save(file, Map.of());
     }
 
-    void save(Path file, Map<String, String> extraMetadata) throws IOException {
+    /**
+     * Saves like {@link #save(Path)}, with extra string metadata stored in the file (e.g. how the model was
+     * trained). The keys this class writes itself (format, network, activation, input, labels) win.
+     */
+    public void save(Path file, Map<String, String> extraMetadata) throws IOException {
         Map<String, String> meta = new HashMap<>(extraMetadata);
         meta.put("format", "mlp4j");
         meta.put("format_version", "1");
@@ -161,7 +181,7 @@ public final class Classifier {
         meta.put("activation", "relu");
         meta.put("input", "uint8 pixels / 255, row-major " + net.inputs());
         meta.put("labels", String.join(",", labels));
-        ModelFile.write(file, new ModelData(net.sizes(), w, b, meta));
+        ModelFormats.write(file, new ModelData(net.sizes(), w, b, meta));
     }
 
     public Network network() {

@@ -26,7 +26,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model.safetensors file.")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file: .safetensors, or .onnx (ours or PyTorch's).")
     Path model;
 
     @Override

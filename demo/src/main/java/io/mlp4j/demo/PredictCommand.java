@@ -30,7 +30,7 @@ final class PredictCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "FILE",
-            description = "A model.safetensors file (default: the model bundled with mlp4j).")
+            description = "A model file, .safetensors or .onnx (default: the model bundled with mlp4j).")
     Path model;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "3",

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -163,7 +165,8 @@ final class TrainCommand implements Callable<Integer> {
             o.flush();
 
             Classifier model = trainer.classifier();
-            writeOutputs(output, model, trainer, fresh ? initial : null, mnist.test(), train);
+            writeOutputs(output, model, trainer, fresh ? initial : null, mnist.test(), train,
+                    provenance(train, val, test, trainer));
             List<Path> written = output.commit();
             o.println("wrote " + written.stream().map(p -> p.getFileName().toString())
                     .collect(Collectors.joining(", ")) + " to " + out);
@@ -176,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void writeOutputs(StagedOutput output, Classifier model, Trainer trainer, Evaluation initial,
-                              DataSet test, DataSet train) throws Exception {
+                              DataSet test, DataSet train, Map<String, String> provenance) throws Exception {
         // The pictures first: they are computed in memory, so a failure leaves nothing behind.
         // The untrained model's point (epoch 0) is only known to a run that started from scratch.
         List<EpochRecord> epochs = trainer.history().epochs();
@@ -201,13 +204,34 @@ final class TrainCommand implements Callable<Integer> {
         byte[] confusionPng = Charts.png(Charts.confusion("Confusion matrix (test set)",
                 confusion(model, test), model.labels()));
 
-        model.save(output.path("model.safetensors"));
+        model.save(output.path("model.safetensors"), provenance);
         output.write("history.csv", trainer.history().toCsv().getBytes(StandardCharsets.UTF_8));
         output.write("history.json", trainer.history().toJson().getBytes(StandardCharsets.UTF_8));
         output.write("loss.png", lossPng);
         output.write("accuracy.png", accPng);
         output.write("batch.png", batchPng);
         output.write("confusion.png", confusionPng);
+    }
+
+    /** How the model was made, kept in its file's metadata (and carried into an ONNX export). */
+    private Map<String, String> provenance(DataSet train, DataSet val, Evaluation test, Trainer trainer)
+            throws java.io.IOException {
+        List<EpochRecord> epochs = trainer.history().epochs();
+        Map<String, String> p = new TreeMap<>();
+        p.put("trained_by", "mlp4j " + Main.Version.version() + " train");
+        p.put("trained_on", String.format(Locale.ROOT, "the IDX files in %s/: %d training and %d validation images"
+                + " (seeded split)", data.dir().getFileName(), train.size(), val.size()));
+        p.put("schedule", schedule.toString());
+        p.put("batch", Integer.toString(batch));
+        p.put("seed", Long.toString(seed));
+        p.put("epochs", Integer.toString(epochs.size()));
+        p.put("backend", trainer.backendName());
+        if (!epochs.isEmpty()) {
+            p.put("val_accuracy", String.format(Locale.ROOT, "%.4f", epochs.get(epochs.size() - 1).valAccuracy()));
+        }
+        p.put("test_accuracy", String.format(Locale.ROOT, "%.4f", test.accuracy()));
+        p.put("test_loss", String.format(Locale.ROOT, "%.4f", test.loss()));
+        return p;
     }
 
     /** counts[true][predicted] over a labelled data set. */

@@ -93,6 +93,22 @@ class ImageIT {
         }
     }
 
+    /** io.mlp4j.onnx is in the image and found as a service: the bundled model exported to ONNX evaluates the same. */
+    @Test
+    void onnxExportAndEvalInTheImage() throws Exception {
+        Path onnx = tmp.resolve("bundled.onnx");
+        Run export = run("export", "--out", onnx.toString());
+        assertEquals(0, export.exit(), export.err().toString());
+        assertEquals("wrote " + onnx + " (ONNX, network 784-256-10)", export.out().strip());
+        Path safetensors = tmp.resolve("bundled.safetensors");
+        assertEquals(0, run("export", "--out", safetensors.toString()).exit());
+        Run eval = run("eval", "--model", onnx.toString(), "--data", Cli.dataDir().toString());
+        assertEquals(0, eval.exit(), eval.err().toString());
+        assertTrue(eval.out().startsWith("test_loss: "), eval.out());
+        assertEquals(run("eval", "--model", safetensors.toString(), "--data", Cli.dataDir().toString()).out(),
+                eval.out(), "the same loss and accuracies as the safetensors model");
+    }
+
     @Test
     void oneLineErrors() throws Exception {
         Run r = run("train", "--schedule", "5x0.5");

@@ -1,5 +1,6 @@
 package io.mlp4j.demo;
 
+import io.mlp4j.Classifier;
 import io.mlp4j.data.DataSet;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole workflow on real MNIST: a short {@code train}, then {@code eval} and {@code predict} with the saved
- * model. Needs safetensors saving and loading in the library (io.mlp4j.io.ModelFile).
+ * model, and the same after {@code export} to ONNX.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainEvalPredictTest {
@@ -112,6 +114,44 @@ class TrainEvalPredictTest {
             right += Integer.parseInt(m.group(1)) == labels.get(i) ? 1 : 0;
         }
         assertTrue(right >= 14, right + " of 20 right");
+    }
+
+    @Test
+    @Order(4)
+    void exportToOnnxThenEvalAndPredictGiveTheSameResults() throws IOException {
+        Path safetensors = run().resolve("model.safetensors");
+        Path onnx = tmp.resolve("model.onnx");
+        Cli.Result r = Cli.run("export", "--model", safetensors.toString(), "--out", onnx.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("wrote " + onnx + " (ONNX, network 784-32-10)", r.out().strip());
+        Map<String, String> meta = Classifier.metadata(onnx);
+        assertEquals("7", meta.get("seed"), meta.toString());
+        assertEquals("2@0.5", meta.get("schedule"));
+        assertTrue(meta.get("test_accuracy").matches(NUM), meta.toString());
+        assertEquals("model.safetensors", meta.get("exported_from"));
+
+        Cli.Result fromSafetensors = Cli.run("eval", "--data", Cli.dataDir().toString(), "--model", safetensors.toString());
+        Cli.Result fromOnnx = Cli.run("eval", "--data", Cli.dataDir().toString(), "--model", onnx.toString());
+        assertEquals(0, fromOnnx.exit(), fromOnnx.err());
+        assertTrue(fromOnnx.out().startsWith("test_loss: "), fromOnnx.out());
+        assertEquals(fromSafetensors.out(), fromOnnx.out(), "same accuracy, loss and per-class accuracy");
+
+        Path png = tmp.resolve("digit-0.png");
+        Cli.Result p1 = Cli.run("predict", "--model", safetensors.toString(), png.toString());
+        Cli.Result p2 = Cli.run("predict", "--model", onnx.toString(), png.toString());
+        assertEquals(0, p2.exit(), p2.err());
+        assertEquals(p1.out(), p2.out());
+
+        Path back = tmp.resolve("back.safetensors");
+        assertEquals(0, Cli.run("export", "--model", onnx.toString(), "--out", back.toString()).exit());
+        assertEquals(fromSafetensors.out(), Cli.run("eval", "--data", Cli.dataDir().toString(), "--model",
+                back.toString()).out(), "ONNX back to safetensors");
+    }
+
+    @Test
+    void exportRefusesAnOutputNameWithoutAFormat() {
+        String err = Cli.run("export", "--out", tmp.resolve("model.bin").toString()).failedWithOneLine(1);
+        assertTrue(err.contains("the name must end in .onnx or .safetensors"), err);
     }
 
     private static void image(Path file, int width, int height) throws IOException {

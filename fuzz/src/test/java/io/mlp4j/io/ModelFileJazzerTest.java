@@ -1,5 +1,6 @@
 package io.mlp4j.io;
 
+import io.mlp4j.spi.ModelData;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

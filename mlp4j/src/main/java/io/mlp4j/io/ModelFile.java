@@ -1,5 +1,6 @@
 package io.mlp4j.io;
 
+import io.mlp4j.spi.ModelData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -91,8 +92,12 @@ public final class ModelFile {
         }
     }
 
-    /** The padded JSON header for a model, after checking the model is consistent and finite. */
-    private static byte[] header(ModelData m) {
+    /**
+     * Checks that a model is consistent (sizes, array lengths) and finite, before any format writes it.
+     *
+     * @throws IllegalArgumentException naming the layer or tensor at fault
+     */
+    public static void validate(ModelData m) {
         int[] sizes = m.layerSizes();
         if (sizes == null || sizes.length < 2) {
             throw new IllegalArgumentException("a model needs at least an input and an output size");
@@ -103,22 +108,12 @@ public final class ModelFile {
             throw new IllegalArgumentException("a model of " + layers + " layers needs " + layers
                     + " weight and bias arrays");
         }
-        StringBuilder json = new StringBuilder("{");
         Map<String, String> meta = m.metadata() == null ? Map.of() : m.metadata();
-        if (!meta.isEmpty()) {
-            json.append(Json.quote(METADATA)).append(":{");
-            boolean first = true;
-            for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
-                if (e.getValue() == null) {
-                    throw new IllegalArgumentException("metadata '" + e.getKey() + "' has no value");
-                }
-                json.append(first ? "" : ",").append(Json.quote(e.getKey())).append(':')
-                        .append(Json.quote(e.getValue()));
-                first = false;
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("metadata '" + e.getKey() + "' has no value");
             }
-            json.append("},");
         }
-        long offset = 0;
         for (int l = 0; l < layers; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
@@ -134,6 +129,32 @@ public final class ModelFile {
             }
             checkFinite("linear" + (l + 1) + ".weight", w, in);
             checkFinite("linear" + (l + 1) + ".bias", b, 1);
+        }
+    }
+
+    /** The padded JSON header for a model, after checking the model is consistent and finite. */
+    private static byte[] header(ModelData m) {
+        validate(m);
+        int[] sizes = m.layerSizes();
+        int layers = sizes.length - 1;
+        StringBuilder json = new StringBuilder("{");
+        Map<String, String> meta = m.metadata() == null ? Map.of() : m.metadata();
+        if (!meta.isEmpty()) {
+            json.append(Json.quote(METADATA)).append(":{");
+            boolean first = true;
+            for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
+                json.append(first ? "" : ",").append(Json.quote(e.getKey())).append(':')
+                        .append(Json.quote(e.getValue()));
+                first = false;
+            }
+            json.append("},");
+        }
+        long offset = 0;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            float[] w = m.weights()[l];
+            float[] b = m.biases()[l];
             if (l > 0) {
                 json.append(',');
             }

@@ -1,5 +1,6 @@
 package io.mlp4j.io;
 
+import io.mlp4j.spi.ModelData;
 import io.mlp4j.Classifier;
 import io.mlp4j.Network;
 import io.mlp4j.Trainer;
@@ -13,8 +14,9 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Classifier.save and Classifier.load go through ModelFile and give back the same predictions, bit for bit. */
+/** Classifier.save and Classifier.load go through ModelFormats and give back the same predictions, bit for bit. */
 class ClassifierFileTest {
 
     @TempDir
@@ -47,6 +49,21 @@ class ClassifierFileTest {
         for (int i = 0; i < data.size(); i++) {
             float[] x = data.imageAsFloats(i);
             assertArrayEquals(c.logits(x), back.logits(x));
+        }
+    }
+
+    /** Without the io.mlp4j.onnx module (this module's tests run without it), .onnx names the artifact to add. */
+    @Test
+    void onnxWithoutItsModuleNamesTheArtifact() throws IOException {
+        Path f = dir.resolve("model.ONNX");
+        IOException load = assertThrows(IOException.class, () -> Classifier.load(f));
+        assertEquals(f + ": ONNX model files need the module io.mlp4j.onnx (artifact io.mlp4j:mlp4j-onnx): add it"
+                + " beside io.mlp4j on the module path or class path", load.getMessage());
+        Classifier c = Classifier.pretrained();
+        IOException save = assertThrows(IOException.class, () -> c.save(f));
+        assertEquals(load.getMessage(), save.getMessage());
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(0, files.count(), "nothing written");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.mlp4j.io;
 
+import io.mlp4j.spi.ModelData;
 import io.mlp4j.Classifier;
 import io.mlp4j.Network;
 import io.mlp4j.fuzz.Fuzzer;

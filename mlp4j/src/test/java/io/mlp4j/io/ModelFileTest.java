@@ -1,5 +1,6 @@
 package io.mlp4j.io;
 
+import io.mlp4j.spi.ModelData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
