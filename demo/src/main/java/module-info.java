@@ -1,11 +1,12 @@
 /**
- * The mlp4j command line: {@code mlp4j train | eval | predict | export | devices | bench | selfcheck}. Uses only
+ * The mlp4j command line: {@code mlp4j train | eval | predict | export | devices | bench | selfcheck | serve}. Uses only
  * the public API of {@code io.mlp4j}; charts are drawn with plain Java2D.
  */
 module io.mlp4j.demo {
     requires io.mlp4j;
     requires info.picocli;
     requires java.desktop;
+    requires jdk.httpserver; // mlp4j serve: see docs/ARCHITECTURE.md for why the JDK's own server
 
     // picocli sets the annotated fields reflectively.
     opens io.mlp4j.demo to info.picocli;

@@ -17,7 +17,8 @@ import java.util.Properties;
 @Command(name = "mlp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and run multi-layer perceptrons on MNIST, on the CPU, OpenCL (Aparapi) or CUDA (cuBLAS).",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class,
-                DevicesCommand.class, BenchCommand.class, SelfCheckCommand.class, CommandLine.HelpCommand.class})
+                DevicesCommand.class, BenchCommand.class, SelfCheckCommand.class, ServeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status of a command that failed at run time (bad data, unreadable file, unavailable backend). */

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +22,8 @@ import java.util.stream.Collectors;
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Recognise the digit in each picture (PNG, JPEG, BMP or GIF; any size; dark ink on light "
                 + "paper or light on dark; grey or colour). Prints one line per picture: PATH: 7 (0.981), ...",
-                "A file that cannot be read gets one line on stderr and makes the exit status 1."})
+                "A picture with no ink at all prints PATH: blank. A file that cannot be read, or whose header "
+                        + "claims more than 4096x4096 pixels, gets one line on stderr and makes the exit status 1."})
 final class PredictCommand implements Callable<Integer> {
 
     @Spec
@@ -63,7 +63,9 @@ final class PredictCommand implements Callable<Integer> {
         if (failed < images.size()) {
             Classifier c = EvalCommand.loadModel(model);
             for (int i = 0; i < images.size(); i++) {
-                if (pictures.get(i) != null) {
+                if (pictures.get(i) != null && Pictures.blank(pictures.get(i))) {
+                    o.println(images.get(i) + ": blank");
+                } else if (pictures.get(i) != null) {
                     List<Prediction> p = c.top(pictures.get(i), top);
                     o.println(images.get(i) + ": " + p.stream().map(Prediction::toString)
                             .collect(Collectors.joining(", ")));
@@ -84,18 +86,6 @@ final class PredictCommand implements Callable<Integer> {
         if (!Files.isRegularFile(image)) {
             throw new IOException(image + ": not a file");
         }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(image.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(image + ": cannot decode the picture (" + e.getMessage() + ")", e);
-        }
-        if (img == null) {
-            throw new IOException(image + ": not a picture this program can read (PNG, JPEG, BMP or GIF)");
-        }
-        if (img.getWidth() < 1 || img.getHeight() < 1) {
-            throw new IOException(image + ": the picture is empty");
-        }
-        return img;
+        return Pictures.decode(image.toFile(), image.toString(), Pictures.DEFAULT_MAX_PIXELS);
     }
 }

@@ -29,7 +29,7 @@ class CliTest {
 
     @Test
     void helpOnEachCommand() {
-        for (String cmd : List.of("train", "eval", "predict", "devices", "bench", "selfcheck")) {
+        for (String cmd : List.of("train", "eval", "predict", "devices", "bench", "selfcheck", "serve")) {
             Cli.Result r = Cli.run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: mlp4j " + cmd), r.out());
@@ -120,6 +120,36 @@ class CliTest {
         assertTrue(r.errLines().get(1).startsWith("mlp4j predict: " + missing + ": no such file"), r.err());
         assertEquals("", r.out());
         assertTrue(Cli.run("predict").failedWithOneLine(Main.EXIT_USAGE).contains("IMAGE"));
+    }
+
+    @Test
+    void predictRefusesADecompressionBombFromItsHeaderAndSaysBlank() throws Exception {
+        Path bomb = Files.write(tmp.resolve("bomb.png"), ServeTest.bomb(20_000, 20_000)); // ~400 KB
+        Path white = tmp.resolve("white.png");
+        java.awt.image.BufferedImage paper = new java.awt.image.BufferedImage(40, 30,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                paper.getRaster().setSample(x, y, 0, 250);
+            }
+        }
+        javax.imageio.ImageIO.write(paper, "png", white.toFile());
+        Path seven = tmp.resolve("seven.png");
+        javax.imageio.ImageIO.write(Digits.asIs(Cli.mnist().test(), 0), "png", seven.toFile());
+        Cli.Result r = Cli.run("predict", bomb.toString(), white.toString(), seven.toString());
+        assertEquals(Main.EXIT_FAILURE, r.exit());
+        assertEquals(List.of("mlp4j predict: " + bomb + ": the picture is 20000x20000 = 400,000,000 pixels, over the"
+                + " limit of 16,777,216; scale it down first"), r.errLines());
+        assertEquals(white + ": blank", r.outLines().get(0));
+        assertTrue(r.outLines().get(1).startsWith(seven + ": 7 ("), r.out());
+    }
+
+    @Test
+    void serveRefusesBadOptions() {
+        assertTrue(Cli.run("serve", "--port", "70000").failedWithOneLine(Main.EXIT_FAILURE).contains("--port 70000"));
+        assertTrue(Cli.run("serve", "--threads", "0").failedWithOneLine(Main.EXIT_FAILURE).contains("--threads 0"));
+        assertTrue(Cli.run("serve", "--read-timeout", "0").failedWithOneLine(Main.EXIT_FAILURE)
+                .contains("--read-timeout"));
     }
 
     @Test
