@@ -122,18 +122,26 @@ final class ImagePreprocessor {
             boolean alpha = image.getColorModel().hasAlpha() && r.getNumBands() > 1;
             float greyMax = (1 << image.getColorModel().getComponentSize(0)) - 1;
             float alphaMax = alpha ? (1 << image.getColorModel().getComponentSize(1)) - 1 : 1f;
+            // a row at a time: per-pixel getSample costs more than the rest of the preprocessing for small pictures
+            int[] g = new int[w];
+            int[] al = new int[w];
             for (int y = 0; y < h; y++) {
+                r.getSamples(0, y, w, 1, 0, g);
+                if (alpha) {
+                    r.getSamples(0, y, w, 1, 1, al);
+                }
                 for (int x = 0; x < w; x++) {
-                    float g = r.getSample(x, y, 0) / greyMax;
-                    float a = alpha ? r.getSample(x, y, 1) / alphaMax : 1f;
-                    out[y * w + x] = g * a + (1f - a);
+                    float a = alpha ? al[x] / alphaMax : 1f;
+                    out[y * w + x] = g[x] / greyMax * a + (1f - a);
                 }
             }
             return out;
         }
+        int[] row = new int[w];
         for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
             for (int x = 0; x < w; x++) {
-                int argb = image.getRGB(x, y);
+                int argb = row[x];
                 float a = (argb >>> 24) / 255f;
                 float lum = (0.299f * ((argb >> 16) & 0xFF) + 0.587f * ((argb >> 8) & 0xFF)
                         + 0.114f * (argb & 0xFF)) / 255f;

@@ -85,6 +85,19 @@ public final class Pictures {
         int[] row = new int[w];
         float min = 1f;
         float max = 0f;
+        java.awt.image.ColorModel cm = image.getColorModel();
+        if (cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY && cm.getNumComponents() == 1) {
+            // Grey samples as stored, as the preprocessor reads them (getRGB would convert them to sRGB, slowly).
+            float scale = 1f / ((1 << cm.getComponentSize(0)) - 1);
+            for (int y = 0; y < image.getHeight(); y++) {
+                image.getRaster().getSamples(0, y, w, 1, 0, row);
+                for (int v : row) {
+                    min = Math.min(min, v * scale);
+                    max = Math.max(max, v * scale);
+                }
+            }
+            return max - min < MIN_CONTRAST;
+        }
         for (int y = 0; y < image.getHeight(); y++) {
             image.getRGB(0, y, w, 1, row, 0, w);
             for (int argb : row) {

@@ -252,9 +252,10 @@ class ServeTest {
         try (DigitServer small = Served.start(o);
              Served.SlowClient busy = new Served.SlowClient(small.uri(), "/predict", "image/png", png.length,
                      Arrays.copyOf(png, 10))) {
-            Thread.sleep(1000); // the only thread now waits for the rest of busy's body
+            // (well within the read timeout, after which the server would drop busy and free its thread)
+            Thread.sleep(500); // the only thread now waits for the rest of busy's body
             CompletableFuture<Served.Answer> queued = CompletableFuture.supplyAsync(() -> post(small, png));
-            Thread.sleep(1000); // queued now: the queue holds one
+            Thread.sleep(500); // queued now: the queue holds one
             Served.Answer refused = Served.post(small, "/predict", "image/png", png);
             assertEquals(503, refused.status(), refused.body());
             assertEquals("1", refused.header("Retry-After"));

@@ -23,7 +23,7 @@ import java.time.Duration;
 final class Served {
 
     /** The JDK server reads its timeouts once per JVM: every test server in this JVM uses these. */
-    static final int READ_TIMEOUT_SECONDS = 2;
+    static final int READ_TIMEOUT_SECONDS = 3;
 
     static {
         DigitServer.configureJdkServer(READ_TIMEOUT_SECONDS);
