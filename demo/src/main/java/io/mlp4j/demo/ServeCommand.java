@@ -45,9 +45,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest POST /predict body; larger gets 413 (default: ${DEFAULT-VALUE} = 2 MiB).")
     long maxBody;
 
-    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "4194304",
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "1048576",
             description = "Largest picture, as its header claims it; larger gets 413 before decoding "
-                    + "(default: ${DEFAULT-VALUE} = 2048x2048).")
+                    + "(default: ${DEFAULT-VALUE} = 1024x1024).")
     long maxPixels;
 
     @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "10",

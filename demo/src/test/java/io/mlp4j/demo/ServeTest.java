@@ -240,7 +240,7 @@ class ServeTest {
         long heapBefore = usedHeap();
         Served.Answer a = Served.post(server, "/predict", "image/png", bomb);
         assertEquals(413, a.status(), a.body());
-        assertTrue(a.body().contains("20000x20000 = 400,000,000 pixels, over the limit of 4,194,304"), a.body());
+        assertTrue(a.body().contains("20000x20000 = 400,000,000 pixels, over the limit of 1,048,576"), a.body());
         assertTrue(usedHeap() - heapBefore < 100 << 20, "not decoded");
     }
 
@@ -282,6 +282,9 @@ class ServeTest {
             assertTrue(s >= Served.READ_TIMEOUT_SECONDS - 0.5 && s < Served.READ_TIMEOUT_SECONDS + 3, "after " + s);
         }
         assertEquals(200, Served.get(server, "/health").status());
+        String m = Served.get(server, "/metrics").body();
+        assertTrue(Pattern.compile("(?m)^mlp4j_http_dropped_total [1-9]\\d*$").matcher(m).find(), m);
+        assertFalse(m.contains("code=\"500\""), "a dropped client is no server error: " + m);
     }
 
     @Test

@@ -23,6 +23,7 @@ final class Metrics {
     private final LongAdder latencyCount = new LongAdder();
     private final LongAdder predictions = new LongAdder();
     private final LongAdder modelSwaps = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
 
     /** One answered request of {@code route} (a fixed name, so the label set stays small). */
     void request(String route, int status, long nanos) {
@@ -30,6 +31,11 @@ final class Metrics {
         latency.incrementAndGet(bucket(nanos));
         latencyNanos.add(nanos);
         latencyCount.increment();
+    }
+
+    /** A request that got no answer: the client went away, or was too slow and was disconnected. */
+    void dropped() {
+        dropped.increment();
     }
 
     void predictions(int n) {
@@ -86,6 +92,10 @@ final class Metrics {
                     .append("\"} ").append(n).append('\n');
             errors += k[1].startsWith("2") ? 0 : n;
         }
+        b.append("# HELP mlp4j_http_dropped_total Requests that got no answer: the client went away, or sent too"
+                + " slowly and was disconnected.\n");
+        b.append("# TYPE mlp4j_http_dropped_total counter\n");
+        b.append("mlp4j_http_dropped_total ").append(dropped.sum()).append('\n');
         b.append("# HELP mlp4j_http_errors_total HTTP requests answered with a status other than 2xx.\n");
         b.append("# TYPE mlp4j_http_errors_total counter\n");
         b.append("mlp4j_http_errors_total ").append(errors).append('\n');

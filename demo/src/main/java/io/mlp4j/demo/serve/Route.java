@@ -37,7 +37,7 @@ abstract class Route implements HttpHandler {
     public final void handle(HttpExchange ex) {
         long start = System.nanoTime();
         shared.inFlight().incrementAndGet();
-        int status = 500;
+        int status = 0; // 0: no answer was sent
         try {
             Reply r;
             if (shared.stopping().get()) {
@@ -49,15 +49,19 @@ abstract class Route implements HttpHandler {
             } else {
                 r = answerSafely(ex);
             }
-            status = r.status();
             send(ex, r);
+            status = r.status();
         } catch (IOException e) {
             // the client went away, or timed out: nothing to answer
             LOG.log(System.Logger.Level.DEBUG, "exchange failed", e);
         } finally {
             ex.close();
             shared.inFlight().decrementAndGet();
-            shared.metrics().request(name, status, System.nanoTime() - start);
+            if (status == 0) {
+                shared.metrics().dropped();
+            } else {
+                shared.metrics().request(name, status, System.nanoTime() - start);
+            }
         }
     }
 

@@ -38,7 +38,7 @@ public record ServeOptions(String host, int port, int threads, int queue, long m
 
     /** The defaults of {@code mlp4j serve} on {@code host:port}. */
     public static ServeOptions defaults(String host, int port) {
-        return new ServeOptions(host, port, defaultThreads(), 128, 2L << 20, 2048L * 2048L, 64L << 20, false);
+        return new ServeOptions(host, port, defaultThreads(), 128, 2L << 20, 1024L * 1024L, 64L << 20, false);
     }
 
     public static int defaultThreads() {

@@ -111,25 +111,35 @@
     if (e.key === 'Escape' || e.key === 'Delete' || e.key === 'Backspace') { clear(); e.preventDefault(); }
   });
 
-  // An uploaded picture goes to the server as it is (preprocessed there like `mlp4j predict` does), and is shown
-  // on the canvas, fitted and centred; drawing on it afterwards sends the canvas again.
+  // An uploaded picture is shown on the canvas, fitted and centred, and goes to the server as it is (preprocessed
+  // there like `mlp4j predict` does); one larger than the server takes (1024 pixels a side) is scaled down here
+  // first, keeping its shape. Drawing on it afterwards sends the canvas.
+  const MAX_SIDE = 1024;
   upload.addEventListener('change', () => {
     const file = upload.files && upload.files[0];
     if (!file) return;
     upload.value = '';
-    clear();
-    dirty = false;
-    post(file, file.type || 'image/png');
     const url = URL.createObjectURL(file);
     const img = new Image();
     img.onload = () => {
       URL.revokeObjectURL(url);
-      const s = Math.min(pad.width / img.naturalWidth, pad.height / img.naturalHeight);
-      const w = img.naturalWidth * s;
-      const h = img.naturalHeight * s;
-      ctx.drawImage(img, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+      clear();
+      const iw = img.naturalWidth;
+      const ih = img.naturalHeight;
+      const s = Math.min(pad.width / iw, pad.height / ih);
+      ctx.drawImage(img, (pad.width - iw * s) / 2, (pad.height - ih * s) / 2, iw * s, ih * s);
+      if (Math.max(iw, ih) <= MAX_SIDE) {
+        post(file, file.type || 'image/png');
+        return;
+      }
+      const k = MAX_SIDE / Math.max(iw, ih);
+      const small = document.createElement('canvas');
+      small.width = Math.max(1, Math.round(iw * k));
+      small.height = Math.max(1, Math.round(ih * k));
+      small.getContext('2d').drawImage(img, 0, 0, small.width, small.height);
+      small.toBlob((blob) => post(blob, 'image/png'), 'image/png');
     };
-    img.onerror = () => URL.revokeObjectURL(url);
+    img.onerror = () => { URL.revokeObjectURL(url); fail(file.name + ' is not a picture this page can read'); };
     img.src = url;
   });
 
