@@ -37,15 +37,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Request threads (default: 2 per CPU).")
     Integer threads;
 
-    @Option(names = "--queue", paramLabel = "N", defaultValue = "128",
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "" + ServeOptions.DEFAULT_QUEUE,
             description = "Requests that may wait for a thread; more get 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "2097152",
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "" + ServeOptions.DEFAULT_MAX_BODY,
             description = "Largest POST /predict body; larger gets 413 (default: ${DEFAULT-VALUE} = 2 MiB).")
     long maxBody;
 
-    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "1048576",
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + ServeOptions.DEFAULT_MAX_PIXELS,
             description = "Largest picture, as its header claims it; larger gets 413 before decoding "
                     + "(default: ${DEFAULT-VALUE} = 1024x1024).")
     long maxPixels;
@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new CliException("bad --read-timeout " + readTimeout + ": expected at least 1 second");
         }
         ServeOptions o = new ServeOptions(host, port, threads == null ? ServeOptions.defaultThreads() : threads,
-                queue, maxBody, maxPixels, 64L << 20, allowModelUpload);
+                queue, maxBody, maxPixels, ServeOptions.DEFAULT_MAX_MODEL_BYTES, allowModelUpload);
         Classifier c = EvalCommand.loadModel(model);
         DigitServer.configureJdkServer(readTimeout);
         DigitServer server;

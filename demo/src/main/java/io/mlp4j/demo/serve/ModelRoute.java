@@ -44,7 +44,7 @@ final class ModelRoute extends Route {
             throw new Reply.Failure(415, "Content-Type " + mediaType(ex) + ": send the model.safetensors file as "
                     + "application/octet-stream");
         }
-        byte[] body = body(ex, options.maxModelBytes(), "--max-model-bytes");
+        byte[] body = body(ex, options.maxModelBytes(), "the limit for model files");
         Classifier c = load(body);
         if (c.network().inputs() != 28 * 28) {
             throw new Reply.Failure(422, "the uploaded model " + c.network() + " takes " + c.network().inputs()

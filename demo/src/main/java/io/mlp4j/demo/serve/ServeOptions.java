@@ -15,6 +15,12 @@ package io.mlp4j.demo.serve;
 public record ServeOptions(String host, int port, int threads, int queue, long maxBodyBytes, long maxPixels,
                            long maxModelBytes, boolean allowModelUpload) {
 
+    /** The defaults of {@code mlp4j serve} (constants, so that its option annotations can name them). */
+    public static final int DEFAULT_QUEUE = 128;
+    public static final long DEFAULT_MAX_BODY = 2L << 20;
+    public static final long DEFAULT_MAX_PIXELS = 1024L * 1024L;
+    public static final long DEFAULT_MAX_MODEL_BYTES = 64L << 20;
+
     public ServeOptions {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port " + port + ": expected 0-65535 (0 = any free port)");
@@ -32,13 +38,14 @@ public record ServeOptions(String host, int port, int threads, int queue, long m
             throw new IllegalArgumentException("--max-pixels " + maxPixels + ": expected at least 1");
         }
         if (maxModelBytes < 1 || maxModelBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--max-model-bytes " + maxModelBytes + ": expected 1 to 2 GiB");
+            throw new IllegalArgumentException("maxModelBytes " + maxModelBytes + ": expected 1 to 2 GiB");
         }
     }
 
     /** The defaults of {@code mlp4j serve} on {@code host:port}. */
     public static ServeOptions defaults(String host, int port) {
-        return new ServeOptions(host, port, defaultThreads(), 128, 2L << 20, 1024L * 1024L, 64L << 20, false);
+        return new ServeOptions(host, port, defaultThreads(), DEFAULT_QUEUE, DEFAULT_MAX_BODY, DEFAULT_MAX_PIXELS,
+                DEFAULT_MAX_MODEL_BYTES, false);
     }
 
     public static int defaultThreads() {
