@@ -3,7 +3,7 @@
 # that the server is healthy, its memory is back within 10% of where it was after the warm-up, and no request hung.
 #
 #   flock /work/bench.lock bench/serve-soak.sh [--duration 60] [--warmup 10] [--connections 16]
-#                                              [--read-timeout 2] [--image DIR]
+#                                              [--read-timeout 2] [--image DIR] [--smoke]
 #
 # wrk (bench/serve/mixed.lua) cycles through: a PNG, JSON pixels, a JSON batch, a blank picture (200s), malformed
 # JSON and a body that is no picture (400), a wrong Content-Type (415), a 20000x20000 PNG bomb (413), /health,
@@ -11,9 +11,11 @@
 # Beside it, bench/serve/side_clients.py starts every second a client that stops half-way through its body (it
 # must be dropped after --read-timeout) and one that announces 100 MB (it must get 413 at once).
 # Memory: VmRSS after the warm-up, its peak during the soak (sampled every second), and VmRSS at the end.
+# --smoke (what CI runs): 2 s of warm-up and 5 s of soak; the heap has not settled by then, so memory is shown
+# but not judged.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DURATION=60; WARMUP=10; CONNECTIONS=16; READ_TIMEOUT=2
+DURATION=60; WARMUP=10; CONNECTIONS=16; READ_TIMEOUT=2; SMOKE=0
 IMAGE="$ROOT/demo/target/mlp4j"
 DATA="${MLP4J_DATA:-$ROOT/../shared/mnist}"
 while [ $# -gt 0 ]; do
@@ -23,7 +25,8 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --read-timeout) READ_TIMEOUT="$2"; shift 2 ;;
     --image) IMAGE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --smoke) SMOKE=1; WARMUP=2; DURATION=5; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,8 +80,12 @@ fail=0
 check() { if [ "$2" = 1 ]; then echo "ok:     $1"; else echo "FAILED: $1"; fail=1; fi; }
 check "healthy at the end (/health $HEALTH, a PNG of a 7 -> $(echo "$PREDICT" | cut -c1-11))" \
   "$([ "$HEALTH" = 200 ] && [[ "$PREDICT" == '{"digit":7,'* ]] && echo 1)"
-check "memory at the end within 10% of after warm-up" \
-  "$(awk -v a="$RSS_WARM" -v b="$RSS_END" 'BEGIN { print (b <= a * 1.10) ? 1 : 0 }')"
+if [ "$SMOKE" = 1 ]; then
+  echo "(memory not judged in a smoke run)"
+else
+  check "memory at the end within 10% of after warm-up" \
+    "$(awk -v a="$RSS_WARM" -v b="$RSS_END" 'BEGIN { print (b <= a * 1.10) ? 1 : 0 }')"
+fi
 check "no request hung (wrk timeouts: $TIMEOUTS, requests in flight at the end: $IN_FLIGHT)" \
   "$([ "$TIMEOUTS" = 0 ] && [ "$IN_FLIGHT" = 0 ] && echo 1)"
 check "no 5xx but 503" "$(grep -E '^mlp4j_http_requests_total' "$WORK/metrics.txt" | grep -E 'code="5' | grep -vq 'code="503"' && echo 0 || echo 1)"

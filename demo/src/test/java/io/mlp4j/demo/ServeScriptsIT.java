@@ -44,8 +44,8 @@ class ServeScriptsIT {
 
     @Test
     void soakScriptSmoke() throws Exception {
-        String log = run(List.of("bash", root.resolve("bench/serve-soak.sh").toString(), "--duration", "5",
-                "--warmup", "2", "--image", image.toString()));
+        String log = run(List.of("bash", root.resolve("bench/serve-soak.sh").toString(), "--smoke",
+                "--image", image.toString()));
         assertTrue(log.contains("ok:     healthy at the end"), log);
         assertTrue(log.contains("ok:     no request hung"), log);
         assertTrue(log.contains("ok:     slow clients dropped, oversized bodies refused at once"), log);
