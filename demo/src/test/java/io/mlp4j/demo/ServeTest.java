@@ -207,6 +207,8 @@ class ServeTest {
         assertEquals(404, a.status());
         assertTrue(a.body().contains("no such page"), a.body());
         assertEquals(404, Served.get(server, "/../../etc/passwd").status());
+        assertEquals(404, Served.get(server, "/healthz").status(), "contexts match by prefix; routes do not");
+        assertEquals(404, Served.post(server, "/predict/x", "image/png", new byte[1]).status());
         assertEquals(404, Served.get(server, "/page.js/../../module-info.class").status());
     }
 

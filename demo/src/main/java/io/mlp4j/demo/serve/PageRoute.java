@@ -41,12 +41,16 @@ final class PageRoute extends Route {
     }
 
     @Override
+    boolean exactPath() {
+        return false; // "/" is the context of every path no other route takes: the map below decides
+    }
+
+    @Override
     Reply answer(HttpExchange ex) throws Reply.Failure {
         String path = ex.getRequestURI().getPath();
         Asset a = ASSETS.get(path);
         if (a == null) {
-            throw new Reply.Failure(404, "no such page: " + path + "; the API is POST /predict, GET /health, "
-                    + "GET /model, GET /metrics, and the page is at /");
+            throw notFound(path);
         }
         allow(ex, "GET", "HEAD");
         return new Reply(200, a.contentType(), a.bytes(), Map.of("Content-Security-Policy", CSP));

@@ -65,8 +65,17 @@ abstract class Route implements HttpHandler {
         }
     }
 
+    /** Whether the route answers only its context's own path (the JDK server matches contexts by prefix). */
+    boolean exactPath() {
+        return true;
+    }
+
     private Reply answerSafely(HttpExchange ex) throws IOException {
         try {
+            String path = ex.getRequestURI().getPath();
+            if (exactPath() && !path.equals(ex.getHttpContext().getPath())) {
+                throw notFound(path);
+            }
             return answer(ex);
         } catch (Reply.Failure f) {
             return f.reply();
@@ -91,6 +100,11 @@ abstract class Route implements HttpHandler {
                 out.write(r.body());
             }
         }
+    }
+
+    static Reply.Failure notFound(String path) {
+        return new Reply.Failure(404, "no such page: " + path + "; the API is POST /predict, GET /health, "
+                + "GET /model, GET /metrics, and the page is at /");
     }
 
     /** Refuses any method but {@code allowed} with 405. */
