@@ -1,0 +1,3 @@
+module consumer.aparapi {
+    requires io.mlp4j;
+}

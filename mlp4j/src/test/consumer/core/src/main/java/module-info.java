@@ -1,0 +1,3 @@
+module consumer.core {
+    requires io.mlp4j;
+}
