@@ -16,12 +16,21 @@ import java.util.Map;
  */
 public record BackendStatus(String name, boolean available, String device, String reason) {
 
-    /** Every backend, in the order {@code auto} tries them, with the current configuration. */
+    /**
+     * Every backend, in the order {@code auto} tries them, with the current configuration.
+     *
+     * @return one status per backend
+     */
     public static List<BackendStatus> list() {
         return list(Map.of());
     }
 
-    /** Every backend with explicit configuration values on top (keys as in {@link Trainer.Builder#option}). */
+    /**
+     * Every backend with explicit configuration values on top (keys as in {@link Trainer.Builder#option}).
+     *
+     * @param options configuration keys (without the {@code mlp4j.} prefix) and values that win over every other source
+     * @return one status per backend
+     */
     public static List<BackendStatus> list(Map<String, String> options) {
         return BackendRegistry.list(Settings.current(options)).stream()
                 .map(s -> new BackendStatus(s.name(), s.available(), s.device(), s.reason())).toList();

@@ -23,6 +23,12 @@ import java.util.Objects;
  * batches spread over {@code mlp4j.threads} threads (configured like training: system property, environment,
  * {@code mlp4j.properties}, or {@link #withThreads}), on the Vector API kernels where {@code jdk.incubator.vector}
  * is resolved.
+ * <pre>{@code
+ * Classifier c = Classifier.pretrained();                 // or Classifier.load(Path.of("model.safetensors"))
+ * int digit = c.predict(ImageIO.read(new File("digit.png")));
+ * List<Prediction> top3 = c.top(mnist.test().image(0), 3); // 28x28 uint8 pixels
+ * double accuracy = c.evaluate(mnist.test()).accuracy();
+ * }</pre>
  */
 public final class Classifier {
 
@@ -68,13 +74,20 @@ public final class Classifier {
     /**
      * This classifier with batches spread over {@code threads} threads (single images always run on the caller's
      * thread). The weights are shared, not copied.
+     *
+     * @param threads threads for batches, at least 1
+     * @return a classifier with the same weights
      */
     public Classifier withThreads(int threads) {
         CpuInference i = inference.withThreads(threads);
         return i == inference ? this : new Classifier(this, i);
     }
 
-    /** How predictions run, e.g. "Vector API, 2 threads". */
+    /**
+     * How predictions run, e.g. "Vector API, 2 threads".
+     *
+     * @return the kernels and threads in words
+     */
     public String engine() {
         return inference.description();
     }
@@ -92,6 +105,10 @@ public final class Classifier {
      * safetensors), or, when the name ends in {@code .onnx} and the module {@code io.mlp4j.onnx} is present, an
      * ONNX MLP (ours, or one exported by {@code torch.onnx.export}). A final Softmax or LogSoftmax in an ONNX
      * graph is left out: {@link #logits} gives the values before it, {@link #probabilities} the softmax.
+     *
+     * @param file a {@code .safetensors} or {@code .onnx} file
+     * @return the classifier it holds
+     * @throws IOException naming the file if it cannot be read or is not a model of this kind
      */
     public static Classifier load(Path file) throws IOException {
         return loadWithMetadata(file).classifier();
@@ -123,6 +140,7 @@ public final class Classifier {
      * 784-256-10 network trained on MNIST by our own {@code mlp4j train} (98.1% test accuracy; README shows the
      * command). Loaded once, then shared.
      *
+     * @return the bundled classifier
      * @throws IOException if this build has no bundled model, or it cannot be read
      */
     public static Classifier pretrained() throws IOException {
@@ -156,6 +174,10 @@ public final class Classifier {
     /**
      * The string metadata a model file holds (safetensors {@code __metadata__}, ONNX {@code metadata_props}), after
      * the same checks as {@link #load}.
+     *
+     * @param file a {@code .safetensors} or {@code .onnx} file
+     * @return the metadata, empty if there is none
+     * @throws IOException naming the file if it cannot be read or is not a model of this kind
      */
     public static Map<String, String> metadata(Path file) throws IOException {
         return loadWithMetadata(file).metadata();
@@ -164,6 +186,9 @@ public final class Classifier {
     /**
      * Saves atomically (a temporary file, then a rename): as ONNX when the name ends in {@code .onnx} (needs the
      * module {@code io.mlp4j.onnx}), else as safetensors.
+     *
+     * @param file where to write; replaced if it exists
+     * @throws IOException if the file cannot be written (nothing is left at {@code file} then)
      */
     public void save(Path file) throws IOException {
         save(file, Map.of());
@@ -184,16 +209,30 @@ public final class Classifier {
         ModelFormats.write(file, new ModelData(net.sizes(), w, b, meta));
     }
 
+    /**
+     * The shape of the network.
+     *
+     * @return the network
+     */
     public Network network() {
         return net;
     }
 
-    /** The class labels, index by index (by default "0".."9"). */
+    /**
+     * The class labels, index by index (by default "0".."9").
+     *
+     * @return one label per class
+     */
     public List<String> labels() {
         return labels;
     }
 
-    /** Logits for one input of {@code network().inputs()} floats. */
+    /**
+     * Logits for one input of {@code network().inputs()} floats.
+     *
+     * @param input {@code network().inputs()} floats
+     * @return one raw score per class
+     */
     public float[] logits(float[] input) {
         checkInput(input);
         float[] z = new float[net.outputs()];
@@ -201,14 +240,24 @@ public final class Classifier {
         return z;
     }
 
-    /** Softmax probabilities for one input of {@code network().inputs()} floats in [0, 1]. */
+    /**
+     * Softmax probabilities for one input of {@code network().inputs()} floats in [0, 1].
+     *
+     * @param input {@code network().inputs()} floats in [0, 1]
+     * @return one probability per class, summing to 1
+     */
     public float[] probabilities(float[] input) {
         float[] z = logits(input);
         softmax(z, 0, z, 0, z.length);
         return z;
     }
 
-    /** Softmax probabilities for uint8 pixels (0 = background). */
+    /**
+     * Softmax probabilities for uint8 pixels (0 = background).
+     *
+     * @param pixels {@code network().inputs()} bytes, read as unsigned
+     * @return one probability per class, summing to 1
+     */
     public float[] probabilities(byte[] pixels) {
         checkPixels(pixels);
         float[] z = new float[net.outputs()];
@@ -232,19 +281,35 @@ public final class Classifier {
         }
     }
 
-    /** The most likely class index for an input of floats in [0, 1]. */
+    /**
+     * The most likely class index for an input of floats in [0, 1].
+     *
+     * @param input {@code network().inputs()} floats in [0, 1]
+     * @return the index of the most likely class
+     */
     public int predict(float[] input) {
         checkInput(input);
         return inference.predict(input);
     }
 
-    /** The most likely class index for uint8 pixels (0 = background), e.g. a 28x28 MNIST image. */
+    /**
+     * The most likely class index for uint8 pixels (0 = background), e.g. a 28x28 MNIST image.
+     *
+     * @param pixels {@code network().inputs()} bytes, read as unsigned
+     * @return the index of the most likely class
+     */
     public int predict(byte[] pixels) {
         checkPixels(pixels);
         return inference.predict(pixels);
     }
 
-    /** The {@code k} most likely classes, most likely first. */
+    /**
+     * The {@code k} most likely classes, most likely first.
+     *
+     * @param input {@code network().inputs()} floats in [0, 1]
+     * @param k how many classes, at least 1 (more than there are gives all)
+     * @return the predictions, most likely first
+     */
     public List<Prediction> top(float[] input, int k) {
         return topOf(probabilities(input), k);
     }
@@ -265,7 +330,13 @@ public final class Classifier {
         return out;
     }
 
-    /** The {@code k} most likely classes for uint8 pixels. */
+    /**
+     * The {@code k} most likely classes for uint8 pixels.
+     *
+     * @param pixels {@code network().inputs()} bytes, read as unsigned
+     * @param k how many classes, at least 1 (more than there are gives all)
+     * @return the predictions, most likely first
+     */
     public List<Prediction> top(byte[] pixels, int k) {
         return topOf(probabilities(pixels), k);
     }
@@ -275,17 +346,31 @@ public final class Classifier {
      * light on dark, anywhere in the picture. It is preprocessed the way MNIST was made (grey, inverted if
      * the background is light, cropped to the ink, fitted into 20x20, centred by centre of mass in 28x28).
      * Needs the {@code java.desktop} module and a model with 28x28 = 784 inputs.
+     *
+     * @param image a picture of one digit
+     * @return the index of the most likely class
      */
     public int predict(java.awt.image.BufferedImage image) {
         return predict(ImagePreprocessor.toInput(image, net));
     }
 
-    /** The {@code k} most likely classes for a picture of one digit, preprocessed as by {@code predict(image)}. */
+    /**
+     * The {@code k} most likely classes for a picture of one digit, preprocessed as by {@code predict(image)}.
+     *
+     * @param image a picture of one digit
+     * @param k how many classes, at least 1 (more than there are gives all)
+     * @return the predictions, most likely first
+     */
     public List<Prediction> top(java.awt.image.BufferedImage image, int k) {
         return top(ImagePreprocessor.toInput(image, net), k);
     }
 
-    /** Predictions for a batch of inputs of floats in [0, 1], spread over the configured threads. */
+    /**
+     * Predictions for a batch of inputs of floats in [0, 1], spread over the configured threads.
+     *
+     * @param inputs one row of {@code network().inputs()} floats per input
+     * @return the most likely class of each input, in order
+     */
     public int[] predict(float[][] inputs) {
         checkBatch(inputs);
         int[] out = new int[inputs.length];
@@ -294,7 +379,12 @@ public final class Classifier {
         return out;
     }
 
-    /** Predictions for a batch of uint8 pixel rows (0 = background), spread over the configured threads. */
+    /**
+     * Predictions for a batch of uint8 pixel rows (0 = background), spread over the configured threads.
+     *
+     * @param pixels one row of {@code network().inputs()} bytes per image, read as unsigned
+     * @return the most likely class of each image, in order
+     */
     public int[] predict(byte[][] pixels) {
         checkBatch(pixels);
         int[] out = new int[pixels.length];
@@ -303,7 +393,12 @@ public final class Classifier {
         return out;
     }
 
-    /** Predictions for every image of a data set, in its order, spread over the configured threads. */
+    /**
+     * Predictions for every image of a data set, in its order, spread over the configured threads.
+     *
+     * @param data images of {@code network().inputs()} pixels
+     * @return the most likely class of each image, in order
+     */
     public int[] predict(DataSet data) {
         checkData(data);
         int[] out = new int[data.size()];
@@ -311,7 +406,12 @@ public final class Classifier {
         return out;
     }
 
-    /** Softmax probabilities for a batch of inputs of floats in [0, 1], one row of classes per input. */
+    /**
+     * Softmax probabilities for a batch of inputs of floats in [0, 1], one row of classes per input.
+     *
+     * @param inputs one row of {@code network().inputs()} floats per input
+     * @return one row of probabilities per input
+     */
     public float[][] probabilities(float[][] inputs) {
         checkBatch(inputs);
         float[][] out = new float[inputs.length][net.outputs()];
@@ -320,7 +420,12 @@ public final class Classifier {
         return out;
     }
 
-    /** Mean cross-entropy loss and accuracy on a labelled data set, on the CPU over the configured threads. */
+    /**
+     * Mean cross-entropy loss and accuracy on a labelled data set, on the CPU over the configured threads.
+     *
+     * @param data labelled images of {@code network().inputs()} pixels
+     * @return the mean loss and the accuracy
+     */
     public Evaluation evaluate(DataSet data) {
         checkData(data);
         int n = data.size();

@@ -9,7 +9,11 @@ import java.util.Locale;
 public record EpochRecord(int epoch, double learningRate, double trainLoss, double valLoss, double valAccuracy,
                           double seconds, double samplesPerSecond) {
 
-    /** The tutorial's line: {@code Epoch [3], val_loss: 0.1520, val_acc: 0.9561}. */
+    /**
+     * The tutorial's line: {@code Epoch [3], val_loss: 0.1520, val_acc: 0.9561}.
+     *
+     * @return the line, without a line break
+     */
     public String tutorialLine() {
         return String.format(Locale.ROOT, "Epoch [%d], val_loss: %.4f, val_acc: %.4f", epoch, valLoss, valAccuracy);
     }

@@ -17,20 +17,33 @@ public final class History {
         epochs.add(r);
     }
 
-    /** A snapshot of the records so far. */
+    /**
+     * A snapshot of the records so far.
+     *
+     * @return the records, oldest first; later epochs do not change it
+     */
     public List<EpochRecord> epochs() {
         synchronized (epochs) {
             return List.copyOf(epochs);
         }
     }
 
+    /**
+     * Number of epochs recorded so far.
+     *
+     * @return the number of records
+     */
     public int size() {
         return epochs.size();
     }
 
     private static final String CSV_HEADER = "epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s";
 
-    /** CSV with a header line: epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s. */
+    /**
+     * CSV with a header line: epoch,lr,train_loss,val_loss,val_acc,seconds,samples_per_s.
+     *
+     * @return the CSV text, one line per epoch after the header
+     */
     public String toCsv() {
         return toCsv(false);
     }
@@ -71,7 +84,11 @@ public final class History {
         return out;
     }
 
-    /** The same records as a JSON array of objects. */
+    /**
+     * The same records as a JSON array of objects.
+     *
+     * @return the JSON text
+     */
     public String toJson() {
         StringBuilder s = new StringBuilder("[\n");
         List<EpochRecord> all = epochs();

@@ -15,7 +15,12 @@ public final class Network {
         this.sizes = sizes;
     }
 
-    /** Layer widths from input to output; at least two, each positive. */
+    /**
+     * Layer widths from input to output; at least two, each positive.
+     *
+     * @param sizes the width of each layer, input first
+     * @return the network
+     */
     public static Network of(int... sizes) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("a network needs at least an input and an output size, got "
@@ -29,7 +34,13 @@ public final class Network {
         return new Network(sizes.clone());
     }
 
-    /** Parses {@code "784-32-10"}. */
+    /**
+     * Parses {@code "784-32-10"}.
+     *
+     * @param text layer widths joined by {@code -}
+     * @return the network
+     * @throws IllegalArgumentException naming the text if it is not of that form
+     */
     public static Network parse(String text) {
         String[] parts = text.trim().split("-");
         int[] sizes = new int[parts.length];
@@ -43,32 +54,67 @@ public final class Network {
         return of(sizes);
     }
 
+    /**
+     * Layer widths from input to output.
+     *
+     * @return a copy of the widths
+     */
     public int[] sizes() {
         return sizes.clone();
     }
 
+    /**
+     * Width of the input layer.
+     *
+     * @return the number of inputs
+     */
     public int inputs() {
         return sizes[0];
     }
 
+    /**
+     * Width of the output layer.
+     *
+     * @return the number of classes
+     */
     public int outputs() {
         return sizes[sizes.length - 1];
     }
 
-    /** Number of linear layers. */
+    /**
+     * Number of linear layers.
+     *
+     * @return the number of weight matrices
+     */
     public int layers() {
         return sizes.length - 1;
     }
 
+    /**
+     * Inputs of linear layer {@code layer}.
+     *
+     * @param layer 0-based index of a linear layer
+     * @return its number of inputs
+     */
     public int in(int layer) {
         return sizes[layer];
     }
 
+    /**
+     * Outputs of linear layer {@code layer}.
+     *
+     * @param layer 0-based index of a linear layer
+     * @return its number of outputs
+     */
     public int out(int layer) {
         return sizes[layer + 1];
     }
 
-    /** Trainable parameters in all layers. */
+    /**
+     * Trainable parameters in all layers.
+     *
+     * @return the number of weights and biases
+     */
     public long parameterCount() {
         long n = 0;
         for (int l = 0; l < layers(); l++) {

@@ -39,15 +39,29 @@ public final class SelfCheck {
      * @param unavailable why the backend cannot run here, or null when it ran
      */
     public record Outcome(String backend, int checks, int failed, String unavailable) {
+        /**
+         * Whether the backend could run here.
+         *
+         * @return true unless the backend was unavailable
+         */
         public boolean ran() {
             return unavailable == null;
         }
 
+        /**
+         * Whether every check ran and none failed.
+         *
+         * @return true when the backend passed
+         */
         public boolean passed() {
             return ran() && failed == 0 && checks > 0;
         }
 
-        /** {@code selfcheck NAME: passed (N checks)}, {@code ...: FAILED (K of N)} or {@code ...: unavailable: why}. */
+        /**
+         * {@code selfcheck NAME: passed (N checks)}, {@code ...: FAILED (K of N)} or {@code ...: unavailable: why}.
+         *
+         * @return the summary line
+         */
         public String summary() {
             if (!ran()) {
                 return "selfcheck " + backend + ": unavailable: " + unavailable;
@@ -64,6 +78,7 @@ public final class SelfCheck {
      * Checks one backend and hands each result line to {@code out} as soon as it is known (the summary line is
      * the caller's: {@link Outcome#summary()}). An unavailable backend is only probed: nothing is printed.
      *
+     * @param out receives each result line
      * @param backend {@code cpu}, {@code aparapi}, {@code cublas}, or {@code auto} (the one training would use)
      * @param options configuration values on top of the usual sources (keys as in {@link Trainer.Builder#option})
      * @param quick   leaves out the large shape

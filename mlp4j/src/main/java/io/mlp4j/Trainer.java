@@ -49,38 +49,73 @@ public final class Trainer implements AutoCloseable {
             this.network = Objects.requireNonNull(network, "network");
         }
 
-        /** {@code auto}, {@code cpu}, {@code aparapi} or {@code cublas}; overrides every other configuration. */
+        /**
+         * {@code auto}, {@code cpu}, {@code aparapi} or {@code cublas}; overrides every other configuration.
+         *
+         * @param name the backend
+         * @return this builder
+         */
         public Builder backend(String name) {
             return option("backend", name);
         }
 
-        /** Threads for the cpu backend. */
+        /**
+         * Threads for the cpu backend.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
         public Builder threads(int threads) {
             return option("threads", Integer.toString(threads));
         }
 
-        /** Any configuration key without its {@code mlp4j.} prefix, e.g. {@code aparapi.device}. */
+        /**
+         * Any configuration key without its {@code mlp4j.} prefix, e.g. {@code aparapi.device}.
+         *
+         * @param key the key, e.g. {@code cpu.vector}
+         * @param value its value
+         * @return this builder
+         */
         public Builder option(String key, String value) {
             options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** The network this builder trains (for {@link Trainer#resume}: the checkpoint's). */
+        /**
+         * The network this builder trains (for {@link Trainer#resume}: the checkpoint's).
+         *
+         * @return the network
+         */
         public Network network() {
             return network;
         }
 
-        /** The seed so far (for {@link Trainer#resume}: the checkpoint's). */
+        /**
+         * The seed so far (for {@link Trainer#resume}: the checkpoint's).
+         *
+         * @return the seed
+         */
         public long seed() {
             return seed;
         }
 
-        /** Seed of the initial parameters and of the shuffling. */
+        /**
+         * Seed of the initial parameters and of the shuffling.
+         *
+         * @param seed any value; the same seed gives the same run
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /**
+         * Training batch size (default 128).
+         *
+         * @param batchSize samples per step, at least 1
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -89,7 +124,12 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Batch size for {@link #evaluate}; it does not change the results, only speed and memory. */
+        /**
+         * Batch size for {@link #evaluate}; it does not change the results, only speed and memory.
+         *
+         * @param evalBatchSize at least 1
+         * @return this builder
+         */
         public Builder evalBatchSize(int evalBatchSize) {
             if (evalBatchSize < 1) {
                 throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + evalBatchSize);
@@ -98,12 +138,23 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Receives progress after every batch and epoch, on the training thread.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Starts from a trained model's parameters instead of fresh ones (same network shape). */
+        /**
+         * Starts from a trained model's parameters instead of fresh ones (same network shape).
+         *
+         * @param model a classifier of the builder's network shape
+         * @return this builder
+         */
         public Builder startFrom(Classifier model) {
             if (!model.network().equals(network)) {
                 throw new IllegalArgumentException("the starting model is " + model.network()
@@ -113,7 +164,13 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Opens the backend and puts the parameters on it. */
+        /**
+         * Opens the backend and puts the parameters on it.
+         *
+         * @return a trainer; close it to free the device memory
+         * @throws IllegalArgumentException if the configured backend is unknown
+         * @throws IllegalStateException if it cannot run here, naming why
+         */
         public Trainer build() {
             return new Trainer(this);
         }
@@ -143,6 +200,12 @@ public final class Trainer implements AutoCloseable {
     private final Map<byte[], DeviceDataset> uploaded = new IdentityHashMap<>();
     private boolean closed;
 
+    /**
+     * A builder that trains {@code network}, with the backend from configuration unless {@link Builder#backend} names one.
+     *
+     * @param network the shape to train
+     * @return a new builder
+     */
     public static Builder builder(Network network) {
         return new Builder(network);
     }
@@ -205,30 +268,56 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The backend in use: {@code cpu}, {@code aparapi} or {@code cublas}. */
+    /**
+     * The backend in use: {@code cpu}, {@code aparapi} or {@code cublas}.
+     *
+     * @return the backend's name
+     */
     public String backendName() {
         return backend.name();
     }
 
-    /** The device the backend computes on, in words. */
+    /**
+     * The device the backend computes on, in words.
+     *
+     * @return the device
+     */
     public String device() {
         return backend.device();
     }
 
-    /** How the backend was chosen, e.g. {@code "cpu (environment MLP4J_BACKEND)"}. */
+    /**
+     * How the backend was chosen, e.g. {@code "cpu (environment MLP4J_BACKEND)"}.
+     *
+     * @return the choice and its source
+     */
     public String backendChoice() {
         return choice;
     }
 
+    /**
+     * The shape of the network being trained.
+     *
+     * @return the network
+     */
     public Network network() {
         return net;
     }
 
-    /** The seed of the initial parameters and of each epoch's shuffle (from the builder, or the checkpoint). */
+    /**
+     * The seed of the initial parameters and of each epoch's shuffle (from the builder, or the checkpoint).
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
 
+    /**
+     * Every epoch trained so far, including those of a resumed checkpoint.
+     *
+     * @return the live history
+     */
     public History history() {
         return history;
     }
@@ -237,6 +326,10 @@ public final class Trainer implements AutoCloseable {
      * Trains for {@code epochs} epochs at learning rate {@code lr}, validating after each; can be called again
      * to continue. Prints nothing: see {@link TrainingListener} and {@link EpochRecord#tutorialLine()}.
      *
+     * @param train the training set, shuffled each epoch
+     * @param val the validation set
+     * @param epochs how many epochs, 0 or more
+     * @param lr the learning rate
      * @return the new epochs' records (also appended to {@link #history()})
      * @throws TrainingDivergedException if the loss becomes NaN or infinite; the parameters are those from
      *                                   before the failing epoch
@@ -332,6 +425,9 @@ public final class Trainer implements AutoCloseable {
      * Mean loss and accuracy over a data set, in its own order, without changing the parameters. On the cpu backend
      * this is {@link Classifier#evaluate}'s inference path (packed weights, no per-batch copies); other backends
      * evaluate on their device, where the data already are.
+     *
+     * @param data a labelled data set
+     * @return the mean loss and the accuracy
      */
     public Evaluation evaluate(DataSet data) {
         checkOpen();
@@ -354,6 +450,9 @@ public final class Trainer implements AutoCloseable {
     /**
      * Saves a checkpoint: the parameters, the seed and the history, in one safetensors file, written atomically.
      * {@link #resume} continues from it exactly as if training had not stopped (same batches, same results).
+     *
+     * @param file where to write; replaced if it exists
+     * @throws IOException if the file cannot be written (nothing is left at {@code file} then)
      */
     public void saveCheckpoint(Path file) throws IOException {
         checkOpen();
@@ -364,6 +463,8 @@ public final class Trainer implements AutoCloseable {
      * A builder that continues a checkpoint written by {@link #saveCheckpoint}: same network, parameters, seed and
      * history (the next epoch is numbered after the last one saved). Backend and batch sizes are configured as usual.
      *
+     * @param checkpoint a file written by {@link #saveCheckpoint}
+     * @return a builder; set a backend or options, then {@link Builder#build}
      * @throws IOException if the file is not a readable mlp4j checkpoint
      */
     public static Builder resume(Path checkpoint) throws IOException {
@@ -387,7 +488,11 @@ public final class Trainer implements AutoCloseable {
     private static final String CHECKPOINT_SEED = "mlp4j.checkpoint.seed";
     private static final String CHECKPOINT_HISTORY = "mlp4j.checkpoint.history";
 
-    /** A snapshot of the current parameters as an immutable, thread-safe classifier. */
+    /**
+     * A snapshot of the current parameters as an immutable, thread-safe classifier.
+     *
+     * @return the classifier
+     */
     public Classifier classifier() {
         checkOpen();
         return new Classifier(net, parameters(), labels, settings);

@@ -19,7 +19,11 @@ public interface TrainingListener {
     default void onBatch(int epoch, int batch, int batches, int samples, double seconds, double runningLoss) {
     }
 
-    /** After each epoch's training and validation. */
+    /**
+     * After each epoch's training and validation.
+     *
+     * @param record the epoch's figures
+     */
     default void onEpoch(EpochRecord record) {
     }
 }

@@ -10,6 +10,13 @@ import java.util.Random;
  * <p>{@link #split}, {@link #subset} and {@link #head} return views that share the pixels of the set they come
  * from (splitting MNIST copies nothing; a copy was 47 MB and a tenth of a second at start-up); a view keeps its
  * whole source in memory.
+ * <pre>{@code
+ * Mnist mnist = Mnist.load(Path.of("mnist"));               // or DataSet.of(name, pixels, labels, 28, 28)
+ * DataSet.Split split = mnist.train().split(50_000, 42);   // training and validation, seeded
+ * DataSet small = split.first().head(1000);
+ * byte[] first = small.image(0);                            // rows() * cols() pixels
+ * int label = small.label(0);
+ * }</pre>
  */
 public final class DataSet {
 
@@ -58,6 +65,12 @@ public final class DataSet {
     /**
      * A data set over copies of the given arrays.
      *
+     * @param name a name for messages, e.g. {@code train}
+     * @param pixels {@code count * rows * cols} pixels, row-major, image after image
+     * @param labels one label per image
+     * @param rows image height
+     * @param cols image width
+     * @return the data set
      * @throws IllegalArgumentException if the lengths do not agree
      */
     public static DataSet of(String name, byte[] pixels, byte[] labels, int rows, int cols) {
@@ -82,33 +95,68 @@ public final class DataSet {
         return sampleRows == null ? i : sampleRows[i];
     }
 
+    /**
+     * The name given when the set was made (used in messages).
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Number of samples.
+     *
+     * @return the number of images
+     */
     public int size() {
         return count;
     }
 
+    /**
+     * Image height in pixels.
+     *
+     * @return the number of rows
+     */
     public int rows() {
         return rows;
     }
 
+    /**
+     * Image width in pixels.
+     *
+     * @return the number of columns
+     */
     public int cols() {
         return cols;
     }
 
-    /** Pixels per image. */
+    /**
+     * Pixels per image.
+     *
+     * @return {@code rows() * cols()}
+     */
     public int features() {
         return rows * cols;
     }
 
+    /**
+     * The label of sample {@code i}.
+     *
+     * @param i 0-based sample index
+     * @return its label, 0 to 255
+     */
     public int label(int i) {
         Objects.checkIndex(i, count);
         return labels[row(i)] & 0xFF;
     }
 
-    /** A copy of image i's pixels. */
+    /**
+     * A copy of image i's pixels.
+     *
+     * @param i 0-based sample index
+     * @return {@code features()} bytes
+     */
     public byte[] image(int i) {
         Objects.checkIndex(i, count);
         byte[] out = new byte[features()];
@@ -116,7 +164,12 @@ public final class DataSet {
         return out;
     }
 
-    /** Image i scaled to [0, 1], as the model sees it. */
+    /**
+     * Image i scaled to [0, 1], as the model sees it.
+     *
+     * @param i 0-based sample index
+     * @return {@code features()} floats
+     */
     public float[] imageAsFloats(int i) {
         Objects.checkIndex(i, count);
         float[] out = new float[features()];
@@ -127,7 +180,11 @@ public final class DataSet {
         return out;
     }
 
-    /** A copy of all pixels, {@code size() * features()} bytes. */
+    /**
+     * A copy of all pixels, {@code size() * features()} bytes.
+     *
+     * @return the pixels, image after image
+     */
     public byte[] pixels() {
         if (sampleRows == null) {
             return pixels.clone();
@@ -144,7 +201,11 @@ public final class DataSet {
         return out;
     }
 
-    /** A copy of all labels. */
+    /**
+     * A copy of all labels.
+     *
+     * @return one label per image
+     */
     public byte[] labels() {
         if (sampleRows == null) {
             return labels.clone();
@@ -156,7 +217,11 @@ public final class DataSet {
         return out;
     }
 
-    /** The largest label plus one. */
+    /**
+     * The largest label plus one.
+     *
+     * @return the number of classes the labels imply
+     */
     public int classCount() {
         int max = -1;
         for (int i = 0; i < count; i++) {
@@ -165,7 +230,13 @@ public final class DataSet {
         return max + 1;
     }
 
-    /** The samples at the given indices, in that order (a view: see the class comment). */
+    /**
+     * The samples at the given indices, in that order (a view: see the class comment).
+     *
+     * @param name a name for messages
+     * @param indices 0-based sample indices, each in range
+     * @return the view
+     */
     public DataSet subset(String name, int[] indices) {
         Objects.requireNonNull(name, "name");
         int[] at = new int[indices.length];
@@ -175,7 +246,12 @@ public final class DataSet {
         return new DataSet(name, pixels, labels, at, rows, cols);
     }
 
-    /** The first n samples. */
+    /**
+     * The first n samples.
+     *
+     * @param n how many, at most {@code size()}
+     * @return the view
+     */
     public DataSet head(int n) {
         if (n < 0 || n > count) {
             throw new IllegalArgumentException(name + " has " + count + " samples, cannot take " + n);
@@ -190,6 +266,10 @@ public final class DataSet {
     /**
      * A seeded random split like PyTorch's {@code random_split}: a random permutation, the first
      * {@code firstSize} samples in one part and the rest in the other.
+     *
+     * @param firstSize samples in the first part
+     * @param seed the seed of the permutation
+     * @return the two parts (views)
      */
     public Split split(int firstSize, long seed) {
         if (firstSize < 0 || firstSize > count) {
@@ -200,7 +280,13 @@ public final class DataSet {
                 subset(name + "[val]", java.util.Arrays.copyOfRange(perm, firstSize, count)));
     }
 
-    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    /**
+     * A uniformly random permutation of 0..n-1 (Fisher-Yates).
+     *
+     * @param n the length
+     * @param random the source of randomness
+     * @return the permutation
+     */
     public static int[] permutation(int n, Random random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
@@ -210,7 +296,12 @@ public final class DataSet {
         return p;
     }
 
-    /** Shuffles in place (Fisher-Yates). */
+    /**
+     * Shuffles in place (Fisher-Yates).
+     *
+     * @param p the array to shuffle
+     * @param random the source of randomness
+     */
     public static void shuffle(int[] p, Random random) {
         for (int i = p.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);

@@ -22,11 +22,19 @@ public interface DownloadProgress {
     /**
      * A mirror failed for a file (unreachable, an HTTP error, a wrong checksum); the next one is tried. By default
      * nothing is reported: the final exception lists every failure anyway.
+     *
+     * @param file the file's name
+     * @param url where it was fetched from
+     * @param reason what went wrong
      */
     default void mirrorFailed(String file, URI url, String reason) {
     }
 
-    /** Reports nothing. */
+    /**
+     * Reports nothing.
+     *
+     * @return a listener that does nothing
+     */
     static DownloadProgress none() {
         return (file, bytes, total) -> {
         };

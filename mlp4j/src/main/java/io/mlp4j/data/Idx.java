@@ -33,6 +33,9 @@ public final class Idx {
     /**
      * Reads an IDX file with the given number of dimensions.
      *
+     * @param file a gzipped ({@code .gz}) or raw IDX file
+     * @param expectedDims 3 for images, 1 for labels
+     * @return the dimensions and the bytes
      * @throws IOException naming the file if it is missing, not IDX, of the wrong kind or truncated
      */
     public static Content read(Path file, int expectedDims) throws IOException {
@@ -145,7 +148,15 @@ public final class Idx {
         }
     }
 
-    /** Reads an image file (3 dimensions) and a label file (1 dimension) into a data set; counts must agree. */
+    /**
+     * Reads an image file (3 dimensions) and a label file (1 dimension) into a data set; counts must agree.
+     *
+     * @param name a name for messages
+     * @param images an IDX file of 3 dimensions
+     * @param labels an IDX file of 1 dimension
+     * @return the data set
+     * @throws IOException naming the file that is missing, malformed, or whose count does not agree
+     */
     public static DataSet readDataSet(String name, Path images, Path labels) throws IOException {
         Content img = read(images, 3);
         Content lab = read(labels, 1);

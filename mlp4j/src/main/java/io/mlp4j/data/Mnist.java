@@ -19,8 +19,11 @@ public record Mnist(DataSet train, DataSet test) {
 
     /** The four file names, as published (the loader also accepts them without {@code .gz}). */
     public static final String TRAIN_IMAGES = "train-images-idx3-ubyte.gz";
+    /** File name of the training labels. */
     public static final String TRAIN_LABELS = "train-labels-idx1-ubyte.gz";
+    /** File name of the test images. */
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte.gz";
+    /** File name of the test labels. */
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte.gz";
 
     /** The four files, in download order. */
@@ -41,7 +44,13 @@ public record Mnist(DataSet train, DataSet test) {
             TEST_IMAGES, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
             TEST_LABELS, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6");
 
-    /** Loads the four IDX files (gzipped or not) from a directory. */
+    /**
+     * Loads the four IDX files (gzipped or not) from a directory.
+     *
+     * @param dir the directory holding the four files of {@link #FILES}
+     * @return the training and test sets
+     * @throws IOException naming the file that is missing or malformed
+     */
     public static Mnist load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("MNIST directory " + dir + " does not exist; pass the directory that holds "
@@ -92,6 +101,8 @@ public record Mnist(DataSet train, DataSet test) {
      * {@code dir} never holds a partial or corrupt file; files already present with the right checksum are
      * skipped.
      *
+     * @param dir the directory to download into
+     * @param progress receives progress, e.g. {@link DownloadProgress#none()}
      * @throws IOException naming the file, every mirror tried and why it failed, if a file cannot be fetched
      */
     public static void download(Path dir, DownloadProgress progress) throws IOException {
@@ -101,6 +112,11 @@ public record Mnist(DataSet train, DataSet test) {
     /**
      * {@link #download(Path, DownloadProgress)} from other mirrors: base URIs ({@code http}, {@code https} or
      * {@code file}) under which the four files lie. The canonical checksums are still enforced.
+     *
+     * @param dir the directory to download into
+     * @param mirrors base URIs, tried in order
+     * @param progress receives progress, e.g. {@link DownloadProgress#none()}
+     * @throws IOException if a file could be fetched from no mirror, naming each mirror's failure
      */
     public static void download(Path dir, List<URI> mirrors, DownloadProgress progress) throws IOException {
         download(dir, mirrors, SHA256, progress);
@@ -117,6 +133,8 @@ public record Mnist(DataSet train, DataSet test) {
      * environment variable {@code MLP4J_DATA}, else {@link #cacheDir()}, into which missing files are downloaded
      * first. A given directory is not downloaded into: it must already hold the four files.
      *
+     * @param dir a directory, or null or blank to look further
+     * @param progress receives progress if a download happens
      * @return a directory that {@link #load(Path)} can read
      * @throws IOException if a given directory lacks a file (saying which), or the download fails
      */
@@ -152,6 +170,8 @@ public record Mnist(DataSet train, DataSet test) {
     /**
      * Where MNIST is downloaded when no directory is given: {@code $XDG_CACHE_HOME/mlp4j/mnist} if that variable
      * holds an absolute path, else {@code ~/.cache/mlp4j/mnist}.
+     *
+     * @return the cache directory
      */
     public static Path cacheDir() {
         return cacheDir(System.getenv(), System.getProperty("user.home"));
