@@ -7,6 +7,7 @@ module io.mlp4j.demo {
     requires info.picocli;
     requires java.desktop;
     requires jdk.httpserver; // mlp4j serve: see docs/ARCHITECTURE.md for why the JDK's own server
+    requires java.logging; // --verbose shows the library's System.Logger records
 
     // picocli sets the annotated fields reflectively.
     opens io.mlp4j.demo to info.picocli;

@@ -55,9 +55,24 @@ final class BackendOptions {
         return b;
     }
 
-    /** The library's {@code backendChoice()}, with its word for explicit values replaced by the option's name. */
-    String explain(String choice) {
-        return backend == null ? choice : choice.replace("(builder", "(--backend");
+    /** Opens the trainer; an error about the backend names {@code --backend} where the user typed it. */
+    Trainer build(Trainer.Builder b) {
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(explain(e.getMessage()), e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(explain(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The library's {@code backendChoice()} or error message, with its word for explicit values ("builder")
+     * replaced by the option's name.
+     */
+    String explain(String text) {
+        return backend == null || text == null ? text
+                : text.replace("(builder", "(--backend").replace("(from builder", "(from --backend");
     }
 
     static final class NameConverter implements CommandLine.ITypeConverter<String> {

@@ -39,7 +39,7 @@ final class DevicesCommand implements Callable<Integer> {
         }
         o.flush();
         // Open the backend the configuration names (with a one-neuron network) to report the real choice.
-        try (Trainer t = backend.apply(Trainer.builder(Network.of(1, 1))).build()) {
+        try (Trainer t = backend.build(backend.apply(Trainer.builder(Network.of(1, 1))))) {
             o.println("selected: " + t.backendName() + " on " + t.device() + ", chosen by "
                     + backend.explain(t.backendChoice()));
         }

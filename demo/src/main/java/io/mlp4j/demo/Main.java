@@ -26,13 +26,17 @@ public final class Main implements Runnable {
     /** Exit status of a command line that does not parse (unknown option, bad value). */
     public static final int EXIT_USAGE = 2;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show stack traces of errors.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show the library's decisions (backend chosen and why, refused devices, slow paths) and "
+                    + "stack traces of errors.")
     boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            LibraryLog.showOnStderr();
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -127,8 +127,8 @@ final class TrainCommand implements Callable<Integer> {
 
         Progress progress = new Progress(o, Progress.terminalOrNull(), schedule.epochs());
         try (StagedOutput output = new StagedOutput(out);
-             Trainer trainer = backend.apply(resumed != null ? resumed : Trainer.builder(net).seed(seed))
-                     .batchSize(batch).listener(progress).build()) {
+             Trainer trainer = backend.build(backend.apply(resumed != null ? resumed : Trainer.builder(net).seed(seed))
+                     .batchSize(batch).listener(progress))) {
             o.println("backend: " + trainer.backendName() + " on " + trainer.device() + ", chosen by "
                     + backend.explain(trainer.backendChoice()));
             o.println(String.format(Locale.ROOT, "network: %s (%,d parameters), batch %d, schedule %s, seed %d",

@@ -49,6 +49,14 @@ class CliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("selected: ")), r.out());
     }
 
+    /** An unavailable backend is reported with the option the user typed, not the library's word "builder". */
+    @Test
+    void anUnavailableBackendNamesTheOption() {
+        Cli.Result r = Cli.run("devices", "--backend", "cublas");
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.exit() != 0, "cublas runs here");
+        assertTrue(r.err().startsWith("mlp4j devices: backend 'cublas' (from --backend) is not available: "), r.err());
+    }
+
     @Test
     void devicesShowsWhichSettingWon() throws IOException {
         Cli.Result r = Cli.run("devices", "--backend", "cpu");

@@ -13,6 +13,9 @@ import java.util.List;
  */
 public final class BackendRegistry {
 
+    /** The library's decisions, at DEBUG: silent unless the application asks for them (the CLI's --verbose). */
+    private static final System.Logger LOG = System.getLogger("io.mlp4j");
+
     /** The result of a selection: the opened backend and why it was chosen. */
     public record Selection(Backend backend, String why) {
     }
@@ -71,8 +74,9 @@ public final class BackendRegistry {
                 BackendProvider.Probe probe = safeProbe(p, settings);
                 boolean usable = probe.available() && (probe.isGpu() || p.name().equals("cpu"));
                 if (usable) {
-                    return new Selection(p.open(settings), "auto (" + choice.source() + ")"
-                            + (skipped.length() == 0 ? "" : "; skipped " + skipped));
+                    String why = "auto (" + choice.source() + ")" + (skipped.length() == 0 ? "" : "; skipped " + skipped);
+                    LOG.log(System.Logger.Level.DEBUG, "backend {0} on {1}, chosen by {2}", p.name(), probe.device(), why);
+                    return new Selection(p.open(settings), why);
                 }
                 if (skipped.length() > 0) {
                     skipped.append("; ");
@@ -86,9 +90,12 @@ public final class BackendRegistry {
             if (p.name().equals(name)) {
                 BackendProvider.Probe probe = safeProbe(p, settings);
                 if (!probe.available()) {
+                    LOG.log(System.Logger.Level.DEBUG, "backend {0} refused: {1}", name, probe.reason());
                     throw new IllegalStateException("backend '" + name + "' (from " + choice.source()
                             + ") is not available: " + probe.reason());
                 }
+                LOG.log(System.Logger.Level.DEBUG, "backend {0} on {1}, chosen by {2}", name, probe.device(),
+                        choice.source());
                 return new Selection(p.open(settings), name + " (" + choice.source() + ")");
             }
         }

@@ -9,6 +9,11 @@ public final class CpuProvider implements BackendProvider {
 
     public static final String VECTOR = "cpu.vector";
 
+    private static final System.Logger LOG = System.getLogger("io.mlp4j");
+    /** The slow path is reported once per process, not for every classifier and trainer. */
+    private static final java.util.concurrent.atomic.AtomicBoolean PLAIN_LOOPS_REPORTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public String name() {
         return "cpu";
@@ -33,7 +38,15 @@ public final class CpuProvider implements BackendProvider {
     public static boolean useVector(Settings settings) {
         Settings.Value v = settings.get(VECTOR, "auto");
         return switch (v.value()) {
-            case "auto" -> CpuBackend.vectorApiAvailable();
+            case "auto" -> {
+                boolean available = CpuBackend.vectorApiAvailable();
+                if (!available && PLAIN_LOOPS_REPORTED.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.DEBUG, "cpu kernels: plain loops, several times slower than the"
+                            + " Vector API kernels, because jdk.incubator.vector is not resolved (add"
+                            + " --add-modules jdk.incubator.vector)");
+                }
+                yield available;
+            }
             case "true" -> true;
             case "false" -> false;
             default -> throw new IllegalArgumentException("mlp4j." + VECTOR + " must be auto, true or false, got '"
