@@ -15,8 +15,9 @@ final class DataOptions {
     Path data;
 
     Path dir() throws IOException {
+        java.io.PrintStream terminal = Progress.terminalOrNull();
         return Mnist.locate(data == null ? null : data.toString(),
-                new DownloadBar(System.err, Progress.terminalOrNull() != null));
+                new DownloadBar(terminal != null ? terminal : System.err, terminal != null));
     }
 
     Mnist load() throws IOException {

@@ -7,7 +7,7 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Shows a download on stderr: a redrawn bar in a terminal, else one line per file at the start and the end
+ * Shows a download: a redrawn bar in a terminal, else one line per file on stderr at the start and the end
  * (so that logs stay short).
  */
 final class DownloadBar implements DownloadProgress {

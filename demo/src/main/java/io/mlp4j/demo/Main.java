@@ -37,7 +37,32 @@ public final class Main implements Runnable {
         if (java.util.Arrays.asList(args).contains("--verbose")) {
             LibraryLog.showOnStderr();
         }
+        stopWithTheLauncher();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Started by bin/mlp4j as its child (it filters our stderr), the JVM stops when the launcher is gone: a
+     * launcher killed with SIGKILL cannot pass the signal on, and the JVM would run on unseen. Checked every 100 ms.
+     */
+    private static void stopWithTheLauncher() {
+        String launcher = System.getenv("MLP4J_LAUNCHER_PID");
+        if (launcher == null || !launcher.matches("\\d+")) {
+            return;
+        }
+        long pid = Long.parseLong(launcher);
+        Thread watch = new Thread(() -> {
+            while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == pid) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            Runtime.getRuntime().halt(137); // as if killed with it: no shutdown hooks
+        }, "launcher-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     /** A fresh command line with the demo's error handling: one line on stderr, no stack trace unless --verbose. */
@@ -116,12 +141,23 @@ public final class Main implements Runnable {
         return m.replace('\n', ' ');
     }
 
-    /** {@code mlp4j 0.1.0 (Java 17.0.15, Linux amd64)}. */
+    /**
+     * {@code mlp4j 0.1.0 (Java 17.0.15+6 Debian, Linux amd64; backends: cpu with the Vector API, aparapi, cublas)}:
+     * the backends whose modules this runtime has, without probing a device (that is {@code devices}).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"mlp4j " + version() + " (Java " + Runtime.version() + ", "
-                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")"};
+            return new String[] {"mlp4j " + version() + " (Java " + Runtime.version() + " "
+                    + System.getProperty("java.vendor", "") + ", " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.arch") + "; backends: " + backends() + ")"};
+        }
+
+        static String backends() {
+            ModuleLayer boot = ModuleLayer.boot();
+            return "cpu with " + (boot.findModule("jdk.incubator.vector").isPresent() ? "the Vector API" : "plain loops")
+                    + (boot.findModule("aparapi").isPresent() ? ", aparapi" : "")
+                    + (boot.findModule("org.bytedeco.cuda").isPresent() ? ", cublas" : "");
         }
 
         static String version() {

@@ -27,9 +27,12 @@ final class Progress implements TrainingListener {
         this.totalEpochs = totalEpochs;
     }
 
-    /** stderr when the process runs in a terminal, else null. */
+    /**
+     * The terminal (stdout, which then is one) when the process runs in a terminal, else null. Not stderr: the
+     * launcher filters stderr line by line, and a bar redrawn within one line would wait there.
+     */
     static PrintStream terminalOrNull() {
-        return System.console() != null ? System.err : null;
+        return System.console() != null ? System.out : null;
     }
 
     @Override

@@ -72,6 +72,109 @@ class ImageIT {
         assertTrue(r.out().startsWith("mlp4j "), r.out());
     }
 
+    /**
+     * What a user sees first is the command's own output: stdout and stderr together, unfiltered, start with the
+     * command's line, and neither the JVM's incubator warning nor Aparapi's "untested OpenCL platform" line appears.
+     */
+    @Test
+    void theFirstLineIsTheCommandsOwn() throws Exception {
+        List<List<String>> commands = new ArrayList<>(List.of(List.of("--version"), List.of("devices"),
+                List.of("devices", "--backend", "nonesuch")));
+        if (poclRegistered() || "true".equals(System.getenv("MLP4J_REQUIRE_OPENCL"))) {
+            commands.add(List.of("selfcheck", "--backend", "aparapi", "--quick")); // loads PoCL through Aparapi
+        }
+        for (List<String> args : commands) {
+            List<String> cmd = new ArrayList<>(List.of(image.resolve("bin/mlp4j").toString()));
+            cmd.addAll(args);
+            Path both = tmp.resolve("both");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(both.toFile()).start();
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
+            List<String> lines = Files.readAllLines(both, StandardCharsets.UTF_8);
+            assertTrue(!lines.isEmpty(), "no output: " + cmd);
+            String first = lines.get(0);
+            assertTrue(first.startsWith("mlp4j ") || first.startsWith("backend ") || first.startsWith("selfcheck ")
+                    || first.startsWith("  "), args + " starts with: " + first);
+            assertTrue(lines.stream().noneMatch(l -> l.contains("incubator modules") || l.contains("untested OpenCL")),
+                    args + ": " + lines);
+        }
+    }
+
+    /** --version: the version, the Java runtime and the backends this image has. */
+    @Test
+    void versionNamesTheRuntimeAndTheBackends() throws Exception {
+        Run r = run("--version");
+        assertEquals(0, r.exit(), r.err().toString());
+        assertTrue(r.out().matches("mlp4j \\S+ \\(Java " + java.util.regex.Pattern.quote(Runtime.version().toString())
+                + ".*; backends: cpu with the Vector API, aparapi, cublas\\)\\R"), r.out());
+    }
+
+    /** --verbose shows the library's System.Logger records: which backend auto chose, and why. */
+    @Test
+    void verboseShowsTheLibrarysDecisions() throws Exception {
+        Run quiet = run("devices");
+        assertEquals(List.of(), quiet.err());
+        Run verbose = run("devices", "--verbose");
+        assertEquals(0, verbose.exit(), verbose.err().toString());
+        assertTrue(verbose.err().stream().anyMatch(l -> l.startsWith("mlp4j: backend cpu on CPU")
+                && l.contains("chosen by auto")), verbose.err().toString());
+    }
+
+    /**
+     * The launcher runs the JVM as its child (to filter stderr): SIGINT reaches the JVM, which stops tidily and
+     * exits 130 like SIGINT's own status; SIGKILL, which the launcher cannot pass on, still ends the JVM.
+     */
+    @Test
+    void theLauncherPassesSignalsOnAndTheJvmEndsWithIt() throws Exception {
+        Path out = tmp.resolve("interrupted");
+        List<String> cmd = List.of(image.resolve("bin/mlp4j").toString(), "train", "--data",
+                Cli.dataDir().toString(), "--schedule", "50@0.1", "--backend", "cpu", "--checkpoint-every", "1",
+                "--out", out.toString());
+        Path err = tmp.resolve("interrupted.err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("interrupted.out").toFile())
+                .redirectError(err.toFile()).start();
+        awaitCheckpoint(p, out, err);
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(130, p.exitValue(), Files.readString(err));
+        assertTrue(Files.readString(err).startsWith("stopped: after "), Files.readString(err));
+
+        Path killed = tmp.resolve("killed-launcher");
+        p = new ProcessBuilder(List.of(cmd.get(0), "train", "--data", Cli.dataDir().toString(), "--schedule",
+                "50@0.1", "--backend", "cpu", "--checkpoint-every", "1", "--out", killed.toString()))
+                .redirectOutput(tmp.resolve("killed.out").toFile()).redirectError(err.toFile()).start();
+        awaitCheckpoint(p, killed, err);
+        List<ProcessHandle> jvm = p.children().filter(c -> c.info().command().orElse("").endsWith("/bin/java"))
+                .toList();
+        assertEquals(1, jvm.size(), "the launcher's JVM among " + p.children().toList());
+        p.destroyForcibly(); // SIGKILL to the launcher
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (running(jvm.get(0).pid()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(!running(jvm.get(0).pid()), "the JVM outlived its launcher");
+    }
+
+    /** Exists and is not a zombie (one that has exited but whose new parent has not reaped it yet). */
+    private static boolean running(long pid) throws IOException {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        try {
+            String s = Files.readString(stat);
+            return !s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static void awaitCheckpoint(Process p, Path out, Path err) throws Exception {
+        Path checkpoint = out.resolve("checkpoint.safetensors");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(p.isAlive(), "the run ended before it could be stopped: " + Files.readString(err));
+    }
+
     @Test
     void devicesUsesTheVectorApi() throws Exception {
         Run r = run("devices");
