@@ -78,11 +78,11 @@ for d in "$user_repo"/*; do [ "$(basename "$d")" = io ] || ln -s "$d" "$m2/"; do
 for d in "$user_repo"/io/*; do [ "$(basename "$d")" = mlp4j ] || ln -s "$d" "$m2/io/"; done
 
 run_consumer() { # $1: consumer name; more arguments go to java before the main class; $MODULE_PATH_OPTIONS too,
-                 # on the module path only
+                 # on the module path only; $CONSUMER_PRELOAD: LD_PRELOAD of the java runs
   local name=$1; shift
   local dir="$WORK/consumer-$name"
   rm -rf "$dir"; cp -r "$ROOT/mlp4j/src/test/consumer/$name" "$dir"
-  if ! env -u LD_PRELOAD mvn -B -f "$dir/pom.xml" -Dmaven.repo.local="$m2" -Dstaging.url="file://$WORK/staging-repo" \
+  if ! mvn -B -f "$dir/pom.xml" -Dmaven.repo.local="$m2" -Dstaging.url="file://$WORK/staging-repo" \
       -Dmlp4j.version="$version" -Daether.offline.protocols=file -o \
       compile dependency:build-classpath -Dmdep.outputFile="$dir/classpath.txt" >"$dir/build.log" 2>&1; then
     tail -40 "$dir/build.log" >&2; fail "consumer $name did not build (log: $dir/build.log)"
@@ -94,10 +94,10 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
     fail "consumer core got a GPU jar although it declared only io.mlp4j:mlp4j: $deps"
   fi
   local out
-  out=$(java -p "$dir/target/classes:$deps" ${MODULE_PATH_OPTIONS:-} "$@" -m "consumer.$name/consumer.$name.Main" "$DATA") ||
+  out=$(env ${CONSUMER_PRELOAD:+LD_PRELOAD="$CONSUMER_PRELOAD"} java -p "$dir/target/classes:$deps" ${MODULE_PATH_OPTIONS:-} "$@" -m "consumer.$name/consumer.$name.Main" "$DATA") ||
     fail "consumer $name on the module path: $out"
   echo "release-check: consumer $name: $out"
-  out=$(java -cp "$dir/target/classes:$deps" "$@" "consumer.$name.Main" "$DATA") ||
+  out=$(env ${CONSUMER_PRELOAD:+LD_PRELOAD="$CONSUMER_PRELOAD"} java -cp "$dir/target/classes:$deps" "$@" "consumer.$name.Main" "$DATA") ||
     fail "consumer $name on the class path: $out"
   echo "release-check: consumer $name: $out"
 }
@@ -105,6 +105,6 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
 run_consumer core
 # The aparapi backend is still inside io.mlp4j:mlp4j; the consumer adds Aparapi (an automatic module, so it must be
 # added to the module graph by name) and turns on the JVM's signal chaining, which PoCL needs (see README).
-LD_PRELOAD="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so" \
+CONSUMER_PRELOAD="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so" \
   MODULE_PATH_OPTIONS="--add-modules aparapi" run_consumer aparapi -Dmlp4j.backend=aparapi
 echo "release-check: passed"

@@ -197,6 +197,10 @@ public final class Classifier {
     /**
      * Saves like {@link #save(Path)}, with extra string metadata stored in the file (e.g. how the model was
      * trained). The keys this class writes itself (format, network, activation, input, labels) win.
+     *
+     * @param file where to write; replaced if it exists
+     * @param extraMetadata string keys and values to store
+     * @throws IOException if the file cannot be written (nothing is left at {@code file} then)
      */
     public void save(Path file, Map<String, String> extraMetadata) throws IOException {
         Map<String, String> meta = new HashMap<>(extraMetadata);

@@ -78,10 +78,11 @@ public final class SelfCheck {
      * Checks one backend and hands each result line to {@code out} as soon as it is known (the summary line is
      * the caller's: {@link Outcome#summary()}). An unavailable backend is only probed: nothing is printed.
      *
-     * @param out receives each result line
      * @param backend {@code cpu}, {@code aparapi}, {@code cublas}, or {@code auto} (the one training would use)
      * @param options configuration values on top of the usual sources (keys as in {@link Trainer.Builder#option})
      * @param quick   leaves out the large shape
+     * @param out     receives each result line
+     * @return how many checks ran and failed, or why the backend is unavailable
      */
     public static Outcome run(String backend, Map<String, String> options, boolean quick, Consumer<String> out) {
         Map<String, String> target = new HashMap<>(options);
