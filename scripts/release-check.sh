@@ -74,8 +74,8 @@ user_repo=$(mvn -B -q -o help:evaluate -Dexpression=settings.localRepository -Df
 [ -d "$user_repo" ] || user_repo="$HOME/.m2/repository"
 m2="$WORK/m2"
 rm -rf "$m2"; mkdir -p "$m2/io"
-for d in "$user_repo"/*; do [ "$(basename "$d")" = io ] || ln -s "$d" "$m2/"; done
-for d in "$user_repo"/io/*; do [ "$(basename "$d")" = mlp4j ] || ln -s "$d" "$m2/io/"; done
+for d in "$user_repo"/*; do [ -e "$d" ] && [ "$(basename "$d")" != io ] && ln -s "$d" "$m2/"; done
+for d in "$user_repo"/io/*; do [ -e "$d" ] && [ "$(basename "$d")" != mlp4j ] && ln -s "$d" "$m2/io/"; done
 
 run_consumer() { # $1: consumer name; more arguments go to java before the main class; $MODULE_PATH_OPTIONS too,
                  # on the module path only; $CONSUMER_PRELOAD: LD_PRELOAD of the java runs
