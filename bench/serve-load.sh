@@ -55,7 +55,8 @@ await_up() { # URL PID
 }
 
 SERVE_PORT=$(free_port); CEIL_PORT=$(free_port)
-"$IMAGE/bin/mlp4j" serve --port "$SERVE_PORT" ${SERVE_THREADS:+--threads "$SERVE_THREADS"} >"$WORK/serve.log" 2>&1 &
+# MLP4J_RAW_STDERR: the launcher execs the JVM, so $! is the JVM whose memory is measured (see bin/mlp4j)
+MLP4J_RAW_STDERR=1 "$IMAGE/bin/mlp4j" serve --port "$SERVE_PORT" ${SERVE_THREADS:+--threads "$SERVE_THREADS"} >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!; PIDS+=("$SERVE_PID")
 java -Dsun.net.httpserver.nodelay=true "$ROOT/bench/serve/CeilingServer.java" "$CEIL_PORT" >"$WORK/ceiling.log" 2>&1 &
 CEIL_PID=$!; PIDS+=("$CEIL_PID")

@@ -39,7 +39,8 @@ cleanup() { [ -z "$SERVE_PID" ] || kill "$SERVE_PID" 2>/dev/null || true; rm -rf
 trap cleanup EXIT
 java "$ROOT/bench/serve/Bodies.java" "$DATA" "$WORK"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$IMAGE/bin/mlp4j" serve --port "$PORT" --read-timeout "$READ_TIMEOUT" >"$WORK/serve.log" 2>&1 &
+# MLP4J_RAW_STDERR: the launcher execs the JVM, so $! is the JVM whose memory is measured (see bin/mlp4j)
+MLP4J_RAW_STDERR=1 "$IMAGE/bin/mlp4j" serve --port "$PORT" --read-timeout "$READ_TIMEOUT" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
 URL="http://127.0.0.1:$PORT"
