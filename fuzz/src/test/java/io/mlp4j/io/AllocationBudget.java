@@ -37,6 +37,11 @@ public final class AllocationBudget {
         start = THREADS.getCurrentThreadAllocatedBytes();
     }
 
+    /** Whether the parse since {@link #start()} stayed within its budget for this input. */
+    public boolean within(long inputBytes) {
+        return THREADS.getCurrentThreadAllocatedBytes() - start <= fixed + perInputByte * inputBytes;
+    }
+
     /** Throws (a finding) if the parse since {@link #start()} took more than its budget for this input. */
     public void check(String what, long inputBytes) {
         long used = THREADS.getCurrentThreadAllocatedBytes() - start;
