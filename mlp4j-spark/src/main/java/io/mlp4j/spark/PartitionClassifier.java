@@ -1,0 +1,184 @@
+package io.mlp4j.spark;
+
+import io.mlp4j.Classifier;
+import io.mlp4j.Prediction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * The work of one partition: rows in batches, pixel rows through the classifier's batch path, each row out with
+ * its prediction, probabilities (optional), blank flag and error. Runs on the executors; holds only the
+ * broadcast handle and settings, the classifier comes from {@link ExecutorModels}.
+ */
+final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Broadcast<byte[]> model;
+    private final String digest;
+    private final InputKind kind;
+    private final int inputColumn;
+    private final int batchSize;
+    private final boolean withProbability;
+    private final LongAccumulator badRows;
+
+    PartitionClassifier(Broadcast<byte[]> model, String digest, InputKind kind, int inputColumn, int batchSize,
+                        boolean withProbability, LongAccumulator badRows) {
+        this.model = model;
+        this.digest = digest;
+        this.kind = kind;
+        this.inputColumn = inputColumn;
+        this.batchSize = batchSize;
+        this.withProbability = withProbability;
+        this.badRows = badRows;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+        Classifier classifier = ExecutorModels.get(digest, model);
+        return new Iterator<>() {
+            private List<Row> done = List.of();
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                if (next < done.size()) {
+                    return true;
+                }
+                if (!rows.hasNext()) {
+                    return false;
+                }
+                List<Row> batch = new ArrayList<>(batchSize);
+                while (batch.size() < batchSize && rows.hasNext()) {
+                    batch.add(rows.next());
+                }
+                done = classify(classifier, batch);
+                next = 0;
+                return true;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return done.get(next++);
+            }
+        };
+    }
+
+    private List<Row> classify(Classifier classifier, List<Row> batch) {
+        int n = batch.size();
+        Integer[] prediction = new Integer[n];
+        Vector[] probability = new Vector[n];
+        Boolean[] blank = new Boolean[n];
+        String[] error = new String[n];
+        float[][] pixels = new float[n][];
+        int[] rowOf = new int[n];
+        int pixelRows = 0;
+        int inputs = classifier.network().inputs();
+        for (int i = 0; i < n; i++) {
+            Row row = batch.get(i);
+            try {
+                if (kind == InputKind.PICTURE) {
+                    BufferedImage picture = picture(row);
+                    blank[i] = Blank.picture(picture);
+                    // Pictures go one by one: the core's preprocessing is public only inside predict and top.
+                    prediction[i] = classifier.predict(picture);
+                    if (withProbability) {
+                        probability[i] = Vectors.dense(inIndexOrder(classifier.top(picture, classes(classifier))));
+                    }
+                } else {
+                    float[] x = RowPixels.read(row, inputColumn, kind, inputs);
+                    blank[i] = Blank.pixels(x);
+                    pixels[pixelRows] = x;
+                    rowOf[pixelRows++] = i;
+                }
+            } catch (BadRow e) {
+                error[i] = e.getMessage();
+                blank[i] = null;
+                prediction[i] = null;
+                badRows.add(1);
+            }
+        }
+        if (pixelRows > 0) {
+            float[][] x = pixelRows == n ? pixels : java.util.Arrays.copyOf(pixels, pixelRows);
+            int[] p = classifier.predict(x);
+            float[][] prob = withProbability ? probabilities(classifier, x) : null;
+            for (int j = 0; j < pixelRows; j++) {
+                prediction[rowOf[j]] = p[j];
+                if (prob != null) {
+                    probability[rowOf[j]] = Vectors.dense(toDoubles(prob[j]));
+                }
+            }
+        }
+        List<Row> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Row row = batch.get(i);
+            int width = row.length();
+            Object[] values = new Object[width + (withProbability ? 4 : 3)];
+            for (int c = 0; c < width; c++) {
+                values[c] = row.get(c);
+            }
+            int c = width;
+            values[c++] = prediction[i];
+            if (withProbability) {
+                values[c++] = probability[i];
+            }
+            values[c++] = blank[i];
+            values[c] = error[i];
+            out.add(RowFactory.create(values));
+        }
+        return out;
+    }
+
+    private BufferedImage picture(Row row) {
+        if (row.isNullAt(inputColumn)) {
+            throw new BadRow("input is null");
+        }
+        return Pictures.decode((byte[]) row.get(inputColumn));
+    }
+
+    /**
+     * Probabilities for a batch of inputs. The core offers them per input only; this is the one place to switch
+     * to a batch form when it has one.
+     */
+    private static float[][] probabilities(Classifier classifier, float[][] inputs) {
+        float[][] out = new float[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            out[i] = classifier.probabilities(inputs[i]);
+        }
+        return out;
+    }
+
+    private static int classes(Classifier classifier) {
+        return classifier.labels().size();
+    }
+
+    private static double[] inIndexOrder(List<Prediction> all) {
+        double[] p = new double[all.size()];
+        for (Prediction prediction : all) {
+            p[prediction.index()] = prediction.probability();
+        }
+        return p;
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+}
