@@ -84,14 +84,15 @@ public final class PredictJob {
         Dataset<Row> files;
         try {
             files = spark.read().format("binaryFile").load(images);
-        } catch (RuntimeException e) { // Spark's AnalysisException: nothing matches
+        } catch (Exception e) { // Spark's AnalysisException (checked, though undeclared): nothing matches
             throw new IllegalArgumentException("no pictures at " + images + ": " + e.getMessage(), e);
         }
         MlpClassifierTransformer classify = new MlpClassifierTransformer()
                 .setModelPath(model).setInputCol("content").setBatchSize(batch);
         Dataset<Row> result = classify.transform(files)
                 .select(col("path"), col("prediction").as("digit"),
-                        array_max(vector_to_array(col("probability"), "float64")).as("probability"),
+                        when(col("probability").isNotNull(),
+                                array_max(vector_to_array(col("probability"), "float64"))).as("probability"),
                         col("blank"), col("error"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
