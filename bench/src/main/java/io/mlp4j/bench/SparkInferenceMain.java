@@ -30,9 +30,9 @@ import static org.apache.spark.sql.functions.col;
 /**
  * Batch inference on Spark, images/s, every peer in the same run and interleaved: the mlp4j transformer (without
  * and with the probability column), Spark MLlib's MultilayerPerceptronClassificationModel [784, 256, 10], a UDF
- * that only sums each row's 784 floats (Spark's own per-row cost, a ceiling), and a single-thread
- * {@code Classifier.predict(float[][])} loop without Spark. Inputs are MNIST's test images repeated, cached in
- * memory before timing; each Spark peer is timed to completion through the {@code noop} sink.
+ * that only sums each row's 784 floats (Spark's own per-row cost, a ceiling), and
+ * {@code Classifier.predict(float[][])} without Spark on one thread and on every core. Inputs are MNIST's test
+ * images repeated, cached in memory before timing (pixels as array&lt;float&gt;; for MLlib as a Vector); each Spark peer is timed to completion through the {@code noop} sink.
  *
  * <p>Run by bench/spark-compare.sh: {@code SparkInferenceMain MASTER ROWS[,ROWS] PARTITIONS[,P] REPEATS DATA}.
  */
@@ -71,9 +71,12 @@ public final class SparkInferenceMain {
         System.out.println("|---:|---:|---|---:|---|---:|---:|");
         for (long rows : sizes) {
             for (int partitions : partitionCounts) {
-                Dataset<Row> input = DataSetFrames.of(spark, test, rows, partitions)
-                        .withColumn("features", array_to_vector(col("pixels"))).cache();
+                // Each peer reads a frame with only its own input column besides id and label.
+                Dataset<Row> input = DataSetFrames.of(spark, test, rows, partitions).cache();
+                Dataset<Row> vectors = input.select(col("id"), col("label"),
+                        array_to_vector(col("pixels")).as("features")).cache();
                 input.count();
+                vectors.count();
                 float[][] plain = new float[(int) rows][];
                 for (int i = 0; i < rows; i++) {
                     plain[i] = test.imageAsFloats(i % test.size());
@@ -83,16 +86,18 @@ public final class SparkInferenceMain {
                         .setInputCol("pixels").setProbabilityCol("").transform(input)));
                 peers.put("mlp4j transformer + probability", () -> time(new MlpClassifierTransformer()
                         .setModelPath(modelFile.toString()).setInputCol("pixels").transform(input)));
-                peers.put("MLlib MLP model [784,256,10]", () -> time(mllib.transform(input)));
+                peers.put("MLlib MLP model [784,256,10]", () -> time(mllib.transform(vectors)));
                 peers.put("sum-UDF (Spark's ceiling)", () -> time(input.withColumn("sum", sum.apply(col("pixels")))));
-                peers.put("Classifier.predict(float[][]), 1 thread, no Spark", () -> {
-                    long t0 = System.nanoTime();
-                    int[] p = classifier.predict(plain);
-                    if (p.length != rows) {
-                        throw new AssertionError();
-                    }
-                    return System.nanoTime() - t0;
-                });
+                for (int threads : new int[]{1, Runtime.getRuntime().availableProcessors()}) {
+                    Classifier c = classifier.withThreads(threads);
+                    peers.put("Classifier.predict(float[][]), " + threads + " thread(s), no Spark", () -> {
+                        long t0 = System.nanoTime();
+                        if (c.predict(plain).length != rows) {
+                            throw new AssertionError();
+                        }
+                        return System.nanoTime() - t0;
+                    });
+                }
                 Map<String, List<Double>> rates = new LinkedHashMap<>();
                 peers.keySet().forEach(k -> rates.put(k, new ArrayList<>()));
                 peers.values().forEach(Supplier::get); // warm-up: JIT, the executor's model cache
@@ -110,6 +115,7 @@ public final class SparkInferenceMain {
                             m / udfRate);
                 }
                 input.unpersist(true);
+                vectors.unpersist(true);
             }
         }
         spark.stop();

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The classifiers loaded in this JVM, one per distinct model, shared by every task and thread (a Classifier is
  * immutable and thread-safe). A partition only looks its model up; the first lookup in a JVM reads the broadcast
- * bytes and loads it, and concurrent first lookups wait for that one load.
+ * bytes and loads it, and concurrent first lookups wait for that one load. Each task computes its batches on its
+ * own thread: Spark already runs one task per executor core, and the classifier's own worker pool would compete
+ * with the other tasks for the same cores.
  */
 final class ExecutorModels {
 
@@ -31,7 +33,7 @@ final class ExecutorModels {
         }
         return MODELS.computeIfAbsent(digest, d -> {
             LOADS.incrementAndGet();
-            return ModelSource.classifierUnchecked(bytes.value());
+            return ModelSource.classifierUnchecked(bytes.value()).withThreads(1);
         });
     }
 

@@ -115,7 +115,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
         if (pixelRows > 0) {
             float[][] x = pixelRows == n ? pixels : java.util.Arrays.copyOf(pixels, pixelRows);
             int[] p = classifier.predict(x);
-            float[][] prob = withProbability ? probabilities(classifier, x) : null;
+            float[][] prob = withProbability ? classifier.probabilities(x) : null;
             for (int j = 0; j < pixelRows; j++) {
                 prediction[rowOf[j]] = p[j];
                 if (prob != null) {
@@ -148,18 +148,6 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
             throw new BadRow("input is null");
         }
         return Pictures.decode((byte[]) row.get(inputColumn));
-    }
-
-    /**
-     * Probabilities for a batch of inputs. The core offers them per input only; this is the one place to switch
-     * to a batch form when it has one.
-     */
-    private static float[][] probabilities(Classifier classifier, float[][] inputs) {
-        float[][] out = new float[inputs.length][];
-        for (int i = 0; i < inputs.length; i++) {
-            out[i] = classifier.probabilities(inputs[i]);
-        }
-        return out;
     }
 
     private static int classes(Classifier classifier) {

@@ -83,6 +83,9 @@ final class RowPixels {
      * between two mapPartitions steps, as whatever the producing step put in (a Java array or list).
      */
     private static List<?> asList(Object array) {
+        if (array instanceof scala.collection.mutable.ArraySeq.ofRef<?> boxed) { // what Spark's Row decoder makes
+            return Arrays.asList(boxed.array());
+        }
         if (array instanceof scala.collection.Seq<?> seq) {
             return CollectionConverters.asJava(seq);
         }
