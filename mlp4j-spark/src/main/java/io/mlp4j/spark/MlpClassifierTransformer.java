@@ -9,7 +9,6 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -197,7 +196,15 @@ public final class MlpClassifierTransformer extends Transformer {
         badRows = bad;
         PartitionClassifier work = new PartitionClassifier(bytes, model.digest(), kind,
                 dataset.schema().fieldIndex(in), (Integer) $(batchSize), !$(probabilityCol).isEmpty(), bad);
-        return dataset.toDF().mapPartitions(work, Encoders.row(outSchema));
+        // Spark's internal rows in and out (see PartitionClassifier): the frame's RDD of binary rows (a developer
+        // API), and a frame made from the classified rows by internalCreateDataFrame, which Scala code outside
+        // Spark cannot call (private[sql]) but Java can: tied to the Spark version this module is built for.
+        if (!(spark instanceof org.apache.spark.sql.classic.SparkSession classic)
+                || !(dataset instanceof org.apache.spark.sql.classic.Dataset<?> frame)) {
+            throw new IllegalArgumentException("mlp4j's transformer needs a classic Spark session, not Spark Connect");
+        }
+        return classic.internalCreateDataFrame(frame.queryExecution().toRdd().toJavaRDD().mapPartitions(work).rdd(),
+                outSchema, false);
     }
 
     @Override

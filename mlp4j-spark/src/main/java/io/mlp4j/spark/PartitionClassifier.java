@@ -2,12 +2,16 @@ package io.mlp4j.spark;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.Prediction;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.types.UserDefinedType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
 
 import java.awt.image.BufferedImage;
@@ -20,8 +24,12 @@ import java.util.NoSuchElementException;
  * The work of one partition: rows in batches, pixel rows through the classifier's batch path, each row out with
  * its prediction, probabilities (optional), blank flag and error. Runs on the executors; holds only the
  * broadcast handle and settings, the classifier comes from {@link ExecutorModels}.
+ *
+ * <p>It works on Spark's internal rows: pixel arrays are read as primitive arrays and the input columns pass
+ * through as bytes. Through the public Row API every pixel was boxed twice (read, and written back), which
+ * held the transformer to half its speed (docs/BENCHMARKS.md, 2026-12-01).
  */
-final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
+final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,10 +53,10 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
         Classifier classifier = ExecutorModels.get(digest, model);
         return new Iterator<>() {
-            private List<Row> done = List.of();
+            private List<InternalRow> done = List.of();
             private int next;
 
             @Override
@@ -59,9 +67,9 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
                 if (!rows.hasNext()) {
                     return false;
                 }
-                List<Row> batch = new ArrayList<>(batchSize);
+                List<InternalRow> batch = new ArrayList<>(batchSize);
                 while (batch.size() < batchSize && rows.hasNext()) {
-                    batch.add(rows.next());
+                    batch.add(rows.next().copy()); // Spark reuses the row object it hands out
                 }
                 done = classify(classifier, batch);
                 next = 0;
@@ -69,7 +77,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
             }
 
             @Override
-            public Row next() {
+            public InternalRow next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
@@ -78,7 +86,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private List<Row> classify(Classifier classifier, List<Row> batch) {
+    private List<InternalRow> classify(Classifier classifier, List<InternalRow> batch) {
         int n = batch.size();
         Integer[] prediction = new Integer[n];
         Vector[] probability = new Vector[n];
@@ -89,7 +97,7 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
         int pixelRows = 0;
         int inputs = classifier.network().inputs();
         for (int i = 0; i < n; i++) {
-            Row row = batch.get(i);
+            InternalRow row = batch.get(i);
             try {
                 if (kind == InputKind.PICTURE) {
                     BufferedImage picture = picture(row);
@@ -123,31 +131,29 @@ final class PartitionClassifier implements MapPartitionsFunction<Row, Row> {
                 }
             }
         }
-        List<Row> out = new ArrayList<>(n);
+        List<InternalRow> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Row row = batch.get(i);
-            int width = row.length();
-            Object[] values = new Object[width + (withProbability ? 4 : 3)];
-            for (int c = 0; c < width; c++) {
-                values[c] = row.get(c);
-            }
-            int c = width;
-            values[c++] = prediction[i];
+            Object[] added = new Object[withProbability ? 4 : 3];
+            int c = 0;
+            added[c++] = prediction[i];
             if (withProbability) {
-                values[c++] = probability[i];
+                added[c++] = probability[i] == null ? null : VECTOR.serialize(probability[i]);
             }
-            values[c++] = blank[i];
-            values[c] = error[i];
-            out.add(RowFactory.create(values));
+            added[c++] = blank[i];
+            added[c] = error[i] == null ? null : UTF8String.fromString(error[i]);
+            out.add(new JoinedRow(batch.get(i), new GenericInternalRow(added)));
         }
         return out;
     }
 
-    private BufferedImage picture(Row row) {
+    @SuppressWarnings("unchecked")
+    private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) SQLDataTypes.VectorType();
+
+    private BufferedImage picture(InternalRow row) {
         if (row.isNullAt(inputColumn)) {
             throw new BadRow("input is null");
         }
-        return Pictures.decode((byte[]) row.get(inputColumn));
+        return Pictures.decode(row.getBinary(inputColumn));
     }
 
     private static int classes(Classifier classifier) {

@@ -1,105 +1,64 @@
 package io.mlp4j.spark;
 
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Row;
-import scala.jdk.javaapi.CollectionConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.UserDefinedType;
 
-import java.util.Arrays;
-import java.util.List;
-
-/** Reads one row's pixel column (array<float>, array<int> or ML Vector) into the model's float input, checked. */
+/**
+ * Reads one row's pixel column (array&lt;float&gt;, array&lt;int&gt; or ML Vector) into the model's float input,
+ * checked. Rows are Spark's internal (binary) rows: arrays come out as primitive arrays, without boxing.
+ */
 final class RowPixels {
+
+    /** An ML Vector's SQL form: a struct of type, size, indices, values. */
+    private static final int VECTOR_FIELDS = 4;
 
     private RowPixels() {
     }
 
-    static float[] read(Row row, int column, InputKind kind, int inputs) {
+    @SuppressWarnings("unchecked")
+    static float[] read(InternalRow row, int column, InputKind kind, int inputs) {
         if (row.isNullAt(column)) {
             throw new BadRow("input is null");
         }
         return switch (kind) {
-            case FLOAT_ARRAY -> floats(row.get(column), inputs);
-            case INT_ARRAY -> uint8(row.get(column), inputs);
-            case VECTOR -> vector(row.getAs(column), inputs);
+            case FLOAT_ARRAY -> floats(row.getArray(column), inputs);
+            case INT_ARRAY -> uint8(row.getArray(column), inputs);
+            case VECTOR -> vector(((UserDefinedType<Vector>) SQLDataTypes.VectorType())
+                    .deserialize(row.getStruct(column, VECTOR_FIELDS)), inputs);
             case PICTURE -> throw new IllegalStateException("pictures are not pixel arrays");
         };
     }
 
-    private static float[] floats(Object array, int inputs) {
-        if (array instanceof float[] a) {
-            checkLength(a.length, inputs);
-            float[] x = new float[inputs];
-            for (int i = 0; i < inputs; i++) {
-                x[i] = checkUnit(a[i], i);
-            }
-            return x;
-        }
-        List<?> list = asList(array);
-        checkLength(list.size(), inputs);
-        float[] x = new float[inputs];
+    private static float[] floats(ArrayData array, int inputs) {
+        checkElements(array, inputs);
+        float[] x = array.toFloatArray();
         for (int i = 0; i < inputs; i++) {
-            Object v = list.get(i);
-            x[i] = checkUnit(number(v, i).floatValue(), i);
+            checkUnit(x[i], i);
         }
         return x;
     }
 
     /** Same scaling as {@code Classifier.predict(byte[])}, so that both give the same answer. */
-    private static float[] uint8(Object array, int inputs) {
-        if (array instanceof int[] a) {
-            checkLength(a.length, inputs);
-            float[] x = new float[inputs];
-            for (int i = 0; i < inputs; i++) {
-                x[i] = scaleUint8(a[i], i);
-            }
-            return x;
-        }
-        List<?> list = asList(array);
-        checkLength(list.size(), inputs);
+    private static float[] uint8(ArrayData array, int inputs) {
+        checkElements(array, inputs);
+        int[] p = array.toIntArray();
         float[] x = new float[inputs];
         for (int i = 0; i < inputs; i++) {
-            Object v = list.get(i);
-            x[i] = scaleUint8(number(v, i).intValue(), i);
+            if (p[i] < 0 || p[i] > 255) {
+                throw new BadRow("pixel " + i + " is " + p[i] + ", outside 0..255");
+            }
+            x[i] = p[i] * (1f / 255f);
         }
         return x;
     }
 
-    private static Number number(Object v, int i) {
-        if (v instanceof Number n) {
-            return n;
-        }
-        throw new BadRow("pixel " + i + " is " + (v == null ? "null" : "a " + v.getClass().getSimpleName()));
-    }
-
-    private static float scaleUint8(int p, int i) {
-        if (p < 0 || p > 255) {
-            throw new BadRow("pixel " + i + " is " + p + ", outside 0..255");
-        }
-        return p * (1f / 255f);
-    }
-
-    /**
-     * An array column's value as a list: Spark hands rows over as Scala sequences, or, when it skips encoding
-     * between two mapPartitions steps, as whatever the producing step put in (a Java array or list).
-     */
-    private static List<?> asList(Object array) {
-        if (array instanceof scala.collection.mutable.ArraySeq.ofRef<?> boxed) { // what Spark's Row decoder makes
-            return Arrays.asList(boxed.array());
-        }
-        if (array instanceof scala.collection.Seq<?> seq) {
-            return CollectionConverters.asJava(seq);
-        }
-        if (array instanceof List<?> list) {
-            return list;
-        }
-        if (array instanceof Object[] objects) {
-            return Arrays.asList(objects);
-        }
-        throw new BadRow("unexpected array value of " + array.getClass().getName());
-    }
-
     private static float[] vector(Vector v, int inputs) {
-        checkLength(v.size(), inputs);
+        if (v.size() != inputs) {
+            throw new BadRow("expected " + inputs + " pixels, got " + v.size());
+        }
         double[] d = v.toArray();
         float[] x = new float[inputs];
         for (int i = 0; i < inputs; i++) {
@@ -108,9 +67,14 @@ final class RowPixels {
         return x;
     }
 
-    private static void checkLength(int length, int inputs) {
-        if (length != inputs) {
-            throw new BadRow("expected " + inputs + " pixels, got " + length);
+    private static void checkElements(ArrayData array, int inputs) {
+        if (array.numElements() != inputs) {
+            throw new BadRow("expected " + inputs + " pixels, got " + array.numElements());
+        }
+        for (int i = 0; i < inputs; i++) {
+            if (array.isNullAt(i)) {
+                throw new BadRow("pixel " + i + " is null");
+            }
         }
     }
 
