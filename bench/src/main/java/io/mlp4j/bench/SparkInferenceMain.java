@@ -29,8 +29,9 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * Batch inference on Spark, images/s, every peer in the same run and interleaved: the mlp4j transformer (without
- * and with the probability column), Spark MLlib's MultilayerPerceptronClassificationModel [784, 256, 10], a UDF
- * that only sums each row's 784 floats (Spark's own per-row cost, a ceiling), and
+ * and with the probability column, and on a Vector column), Spark MLlib's
+ * MultilayerPerceptronClassificationModel [784, 256, 10], a UDF that only sums each row's 784 floats (Spark's own
+ * per-row cost, a ceiling; also over the Vector column), and
  * {@code Classifier.predict(float[][])} without Spark on one thread and on every core. Inputs are MNIST's test
  * images repeated, cached in memory before timing (pixels as array&lt;float&gt;; for MLlib as a Vector); each Spark peer is timed to completion through the {@code noop} sink.
  *
@@ -64,10 +65,19 @@ public final class SparkInferenceMain {
             return total;
         }, DataTypes.FloatType);
 
+        UserDefinedFunction sumVector = org.apache.spark.sql.functions.udf(
+                (UDF1<org.apache.spark.ml.linalg.Vector, Double>) v -> {
+                    double total = 0;
+                    for (double x : v.toArray()) {
+                        total += x;
+                    }
+                    return total;
+                }, DataTypes.DoubleType);
+
         System.out.printf(Locale.ROOT, "# %s, JDK %s, %d cores, Spark %s, %d repeats%n", master,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), spark.version(),
                 repeats);
-        System.out.println("| rows | partitions | implementation | images/s (median) | min..max | vs MLlib | vs sum-UDF |");
+        System.out.println("| rows | partitions | implementation, input | images/s (median) | min..max | vs MLlib | vs sum-UDF on the same input |");
         System.out.println("|---:|---:|---|---:|---|---:|---:|");
         for (long rows : sizes) {
             for (int partitions : partitionCounts) {
@@ -82,15 +92,20 @@ public final class SparkInferenceMain {
                     plain[i] = test.imageAsFloats(i % test.size());
                 }
                 Map<String, Supplier<Long>> peers = new LinkedHashMap<>();
-                peers.put("mlp4j transformer", () -> time(new MlpClassifierTransformer().setModelPath(modelFile.toString())
+                peers.put("mlp4j transformer, array<float>", () -> time(new MlpClassifierTransformer().setModelPath(modelFile.toString())
                         .setInputCol("pixels").setProbabilityCol("").transform(input)));
-                peers.put("mlp4j transformer + probability", () -> time(new MlpClassifierTransformer()
+                peers.put("mlp4j transformer + probability, array<float>", () -> time(new MlpClassifierTransformer()
                         .setModelPath(modelFile.toString()).setInputCol("pixels").transform(input)));
-                peers.put("MLlib MLP model [784,256,10]", () -> time(mllib.transform(vectors)));
-                peers.put("sum-UDF (Spark's ceiling)", () -> time(input.withColumn("sum", sum.apply(col("pixels")))));
+                peers.put("mlp4j transformer, Vector", () -> time(new MlpClassifierTransformer()
+                        .setModelPath(modelFile.toString()).setInputCol("features").setProbabilityCol("")
+                        .transform(vectors)));
+                peers.put("MLlib MLP model [784,256,10], Vector", () -> time(mllib.transform(vectors)));
+                peers.put("sum-UDF, array<float>", () -> time(input.withColumn("sum", sum.apply(col("pixels")))));
+                peers.put("sum-UDF, Vector", () -> time(vectors.withColumn("sum",
+                        sumVector.apply(col("features")))));
                 for (int threads : new int[]{1, Runtime.getRuntime().availableProcessors()}) {
                     Classifier c = classifier.withThreads(threads);
-                    peers.put("Classifier.predict(float[][]), " + threads + " thread(s), no Spark", () -> {
+                    peers.put("Classifier.predict(float[][]), " + threads + " thread(s), no Spark, float[]", () -> {
                         long t0 = System.nanoTime();
                         if (c.predict(plain).length != rows) {
                             throw new AssertionError();
@@ -106,13 +121,14 @@ public final class SparkInferenceMain {
                         rates.get(e.getKey()).add(rows / (e.getValue().get() / 1e9));
                     }
                 }
-                double mllibRate = median(rates.get("MLlib MLP model [784,256,10]"));
-                double udfRate = median(rates.get("sum-UDF (Spark's ceiling)"));
+                double mllibRate = median(rates.get("MLlib MLP model [784,256,10], Vector"));
+                double udfArray = median(rates.get("sum-UDF, array<float>"));
+                double udfVector = median(rates.get("sum-UDF, Vector"));
                 for (var e : rates.entrySet()) {
                     double m = median(e.getValue());
                     System.out.printf(Locale.ROOT, "| %,d | %d | %s | %,.0f | %,.0f..%,.0f | %.2fx | %.2fx |%n", rows,
                             partitions, e.getKey(), m, min(e.getValue()), max(e.getValue()), m / mllibRate,
-                            m / udfRate);
+                            m / (e.getKey().endsWith("Vector") ? udfVector : udfArray));
                 }
                 input.unpersist(true);
                 vectors.unpersist(true);

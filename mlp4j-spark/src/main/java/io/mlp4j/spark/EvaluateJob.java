@@ -144,9 +144,9 @@ public final class EvaluateJob {
         }
         MlpClassifierTransformer classify = new MlpClassifierTransformer().setModelPath(model)
                 .setInputCol(pixelsCol).setProbabilityCol("");
-        int classes = ModelSource.read(model, data.sparkSession().sparkContext().hadoopConfiguration())
-                .classifier().labels().size();
-        List<Row> counts = classify.transform(data.withColumn(labelCol, col(labelCol).cast("int")))
+        ModelSource source = ModelSource.read(model, data.sparkSession().sparkContext().hadoopConfiguration());
+        int classes = source.classifier().labels().size();
+        List<Row> counts = classify.transform(data.withColumn(labelCol, col(labelCol).cast("int")), source)
                 .groupBy(col(labelCol), col("prediction")).count().collectAsList();
         long[][] confusion = new long[classes][classes];
         long errors = 0;

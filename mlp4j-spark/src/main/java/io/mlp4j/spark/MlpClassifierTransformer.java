@@ -182,10 +182,19 @@ public final class MlpClassifierTransformer extends Transformer {
             throw new IllegalArgumentException("no model: call setModelPath with a model file (safetensors)");
         }
         StructType outSchema = transformSchema(dataset.schema());
+        SparkSession spark = dataset.sparkSession();
+        return transform(dataset, outSchema, ModelSource.read($(modelPath), spark.sparkContext().hadoopConfiguration()));
+    }
+
+    /** Classifies with a model already read on the driver (the jobs read it once for their own checks too). */
+    Dataset<Row> transform(Dataset<?> dataset, ModelSource model) {
+        return transform(dataset, transformSchema(dataset.schema()), model);
+    }
+
+    private Dataset<Row> transform(Dataset<?> dataset, StructType outSchema, ModelSource model) {
         String in = $(inputCol);
         InputKind kind = InputKind.of(in, dataset.schema().apply(in).dataType());
         SparkSession spark = dataset.sparkSession();
-        ModelSource model = ModelSource.read($(modelPath), spark.sparkContext().hadoopConfiguration());
         int inputs = model.classifier().network().inputs();
         if (kind == InputKind.PICTURE && inputs != 28 * 28) {
             throw new IllegalArgumentException("model " + $(modelPath) + " takes " + inputs + " inputs; pictures"
