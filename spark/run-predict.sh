@@ -6,7 +6,7 @@
 # Without --master: all local cores. JAVA_OPTS adds JVM options (e.g. -Xmx4g).
 source "$(dirname "$0")/common.sh"
 if [ $# -eq 0 ] || [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 run_job io.mlp4j.spark.PredictJob "$@"
