@@ -50,7 +50,7 @@ public final class SparkInferenceMain {
         DataSet test = Mnist.load(Path.of(args[4])).test();
 
         SparkSession spark = SparkSession.builder().master(master).appName("mlp4j spark bench")
-                .config("spark.ui.enabled", false).getOrCreate();
+                .config("spark.ui.enabled", false).config("spark.ui.showConsoleProgress", false).getOrCreate();
         Path dir = Files.createTempDirectory("mlp4j-spark-bench");
         Path modelFile = dir.resolve("model.safetensors");
         Classifier classifier = Classifier.pretrained();

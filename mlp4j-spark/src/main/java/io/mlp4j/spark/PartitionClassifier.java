@@ -122,12 +122,16 @@ final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>
         }
         if (pixelRows > 0) {
             float[][] x = pixelRows == n ? pixels : java.util.Arrays.copyOf(pixels, pixelRows);
-            int[] p = classifier.predict(x);
-            float[][] prob = withProbability ? classifier.probabilities(x) : null;
-            for (int j = 0; j < pixelRows; j++) {
-                prediction[rowOf[j]] = p[j];
-                if (prob != null) {
+            if (withProbability) {
+                float[][] prob = classifier.probabilities(x);
+                for (int j = 0; j < pixelRows; j++) {
                     probability[rowOf[j]] = Vectors.dense(toDoubles(prob[j]));
+                    prediction[rowOf[j]] = predictionFrom(prob[j], classifier, x[j]);
+                }
+            } else {
+                int[] p = classifier.predict(x);
+                for (int j = 0; j < pixelRows; j++) {
+                    prediction[rowOf[j]] = p[j];
                 }
             }
         }
@@ -154,6 +158,26 @@ final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>
             throw new BadRow("input is null");
         }
         return Pictures.decode(row.getBinary(inputColumn));
+    }
+
+    /**
+     * The class {@code Classifier.predict} gives, from the probabilities, saving a second forward pass: the core's
+     * softmax keeps the logits' order (float rounding and {@code Math.exp}, semi-monotonic by its specification,
+     * never reverse it), so a unique largest probability is the largest logit. Rounding can make two
+     * probabilities equal where the logits differ; then the row asks the classifier itself.
+     */
+    private static int predictionFrom(float[] p, Classifier classifier, float[] input) {
+        int best = 0;
+        boolean tie = false;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+                tie = false;
+            } else if (p[i] == p[best]) {
+                tie = true;
+            }
+        }
+        return tie ? classifier.predict(input) : best;
     }
 
     private static int classes(Classifier classifier) {

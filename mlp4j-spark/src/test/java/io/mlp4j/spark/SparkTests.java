@@ -28,6 +28,7 @@ final class SparkTests {
         if (spark == null) {
             spark = SparkSession.builder().master("local[2]").appName("mlp4j-spark tests")
                     .config("spark.ui.enabled", false)
+                    .config("spark.ui.showConsoleProgress", false) // its carriage returns clutter the test log
                     .config("spark.sql.shuffle.partitions", 4)
                     .getOrCreate();
         }
