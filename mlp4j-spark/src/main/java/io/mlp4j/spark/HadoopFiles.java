@@ -27,30 +27,32 @@ final class HadoopFiles {
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException(what + ": no path given");
         }
+        Path p;
+        FileSystem fs;
+        FileStatus status;
         try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
-            FileStatus status = fs.getFileStatus(p);
-            if (status.isDirectory()) {
-                throw new IllegalArgumentException(what + " " + path + " is a directory; name the file itself");
-            }
-            if (status.getLen() > maxBytes) {
-                throw new IllegalArgumentException(what + " " + path + " has " + status.getLen()
-                        + " bytes, more than the " + maxBytes + " accepted");
-            }
-            byte[] bytes = new byte[(int) status.getLen()];
-            try (FSDataInputStream in = fs.open(p)) {
-                in.readFully(0, bytes);
-            }
-            return bytes;
+            p = new Path(path);
+            fs = p.getFileSystem(conf);
+            status = fs.getFileStatus(p);
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException(what + " " + path + " does not exist", e);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith(what)) {
-                throw iae;
-            }
             throw new IllegalArgumentException(what + " " + path + " cannot be read: " + e.getMessage(), e);
         }
+        if (status.isDirectory()) {
+            throw new IllegalArgumentException(what + " " + path + " is a directory; name the file itself");
+        }
+        if (status.getLen() > maxBytes) {
+            throw new IllegalArgumentException(what + " " + path + " has " + status.getLen()
+                    + " bytes, more than the " + maxBytes + " accepted");
+        }
+        byte[] bytes = new byte[(int) status.getLen()];
+        try (FSDataInputStream in = fs.open(p)) {
+            in.readFully(0, bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " " + path + " cannot be read: " + e.getMessage(), e);
+        }
+        return bytes;
     }
 
     /** Copies the file to a local temporary file (for readers that take a java.nio path); the caller deletes it. */
