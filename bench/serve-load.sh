@@ -2,7 +2,7 @@
 # mlp4j serve under load (wrk on loopback) against the ceiling of the JDK's own HttpServer, in ONE run,
 # interleaved, so that background load hits both alike.
 #
-#   flock /work/bench.lock bench/serve-load.sh [--rounds 2] [--warmup 5] [--duration 20] [--connections 64]
+#   bench/serve-load.sh [--rounds 2] [--warmup 5] [--duration 20] [--connections 64]
 #                                              [--threads N] [--image DIR] [--out FILE.md] [--smoke]
 #
 # Servers: `bin/mlp4j serve` from the jlink image (default demo/target/mlp4j; --threads passed on), and

@@ -2,7 +2,7 @@
 # A soak of mlp4j serve from the jlink image: good and bad requests interleaved for DURATION seconds, then checks
 # that the server is healthy, its memory is back within 10% of where it was after the warm-up, and no request hung.
 #
-#   flock /work/bench.lock bench/serve-soak.sh [--duration 60] [--warmup 10] [--connections 16]
+#   bench/serve-soak.sh [--duration 60] [--warmup 10] [--connections 16]
 #                                              [--read-timeout 2] [--image DIR] [--smoke]
 #
 # wrk (bench/serve/mixed.lua) cycles through: a PNG, JSON pixels, a JSON batch, a blank picture (200s), malformed
