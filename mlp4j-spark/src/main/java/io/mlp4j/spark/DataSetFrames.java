@@ -23,6 +23,7 @@ import java.util.Iterator;
  */
 public final class DataSetFrames {
 
+    /** The frames' columns: {@code id} (long), {@code label} (int), {@code pixels} (array&lt;float&gt;); none null. */
     public static final StructType SCHEMA = new StructType()
             .add("id", DataTypes.LongType, false)
             .add("label", DataTypes.IntegerType, false)
@@ -34,6 +35,14 @@ public final class DataSetFrames {
     /**
      * {@code rows} rows over {@code partitions} partitions; row i is sample {@code i % data.size()}, so more rows
      * than samples repeat the set (for load tests).
+     *
+     * @param spark      the session that builds the frame
+     * @param data       the samples, not empty; its pixels and labels are broadcast to the executors
+     * @param rows       how many rows the frame has, at least 0
+     * @param partitions how many partitions the rows are spread over, at least 1
+     * @return a lazily computed frame with schema {@link #SCHEMA}
+     * @throws IllegalArgumentException if {@code data} is empty, {@code rows} is negative or {@code partitions}
+     *                                  is less than 1
      */
     public static Dataset<Row> of(SparkSession spark, DataSet data, long rows, int partitions) {
         if (data.size() == 0) {

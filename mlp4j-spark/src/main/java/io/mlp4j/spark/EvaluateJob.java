@@ -28,9 +28,22 @@ public final class EvaluateJob {
     /** IDX files are read whole on the driver: MNIST-sized sets (EMNIST's largest is 0.7 GB unpacked). */
     private static final long MAX_IDX_BYTES = 1L << 30;
 
-    /** The result: {@code confusion[label][prediction]} counts; rows with an error are counted apart. */
+    /**
+     * The result: {@code confusion[label][prediction]} counts; rows with an error are counted apart.
+     *
+     * @param confusion row counts by true label (first index) and predicted class (second), square over the
+     *                  model's classes
+     * @param errors    the rows that could not be classified (see {@link MlpClassifierTransformer})
+     * @param seconds   the wall-clock seconds from the start given to {@link EvaluateJob#run} until the counts
+     *                  were collected
+     */
     public record Result(long[][] confusion, long errors, double seconds) {
 
+        /**
+         * All the rows evaluated.
+         *
+         * @return the rows counted in the confusion matrix plus those with an error
+         */
         public long total() {
             long n = errors;
             for (long[] row : confusion) {
@@ -41,6 +54,11 @@ public final class EvaluateJob {
             return n;
         }
 
+        /**
+         * The rows whose prediction equals their label.
+         *
+         * @return the sum of the confusion matrix's diagonal
+         */
         public long correct() {
             long n = 0;
             for (int i = 0; i < confusion.length; i++) {
@@ -49,7 +67,11 @@ public final class EvaluateJob {
             return n;
         }
 
-        /** Correct predictions over all rows (a row with an error counts as wrong). */
+        /**
+         * Correct predictions over all rows (a row with an error counts as wrong).
+         *
+         * @return {@link #correct()} over {@link #total()}, in [0, 1]; 0 when there are no rows
+         */
         public double accuracy() {
             return (double) correct() / Math.max(1, total());
         }
@@ -76,6 +98,15 @@ public final class EvaluateJob {
     private EvaluateJob() {
     }
 
+    /**
+     * Runs the evaluation and prints the {@link Result}; exits with status 2 on bad arguments (after the usage) and
+     * 1 when the input or model is rejected.
+     *
+     * @param args {@code --idx IMAGES LABELS} or {@code --parquet PATH} (with optional {@code --pixels-col},
+     *             default {@code pixels}, and {@code --label-col}, default {@code label}), {@code --model FILE},
+     *             and optional {@code --master URL} and {@code --partitions N} (IDX input only; default: Spark's
+     *             default parallelism)
+     */
     public static void main(String[] args) {
         JobArgs a;
         try {
@@ -107,7 +138,18 @@ public final class EvaluateJob {
         spark.stop();
     }
 
-    /** An IDX image file and label file (gzipped or raw) as a DataFrame of {@link DataSetFrames}' shape. */
+    /**
+     * An IDX image file and label file (gzipped or raw) as a DataFrame of {@link DataSetFrames}' shape. Both are
+     * read whole on the driver; a path with a scheme (hdfs://, s3a://, ...) is first copied through Hadoop's
+     * FileSystem to a temporary file (at most 1 GiB), deleted afterwards.
+     *
+     * @param spark      the session that builds the frame
+     * @param images     the IDX image file: a local path or any URI Hadoop's FileSystem reads
+     * @param labels     the IDX label file, the same way
+     * @param partitions how many partitions the rows are spread over, at least 1
+     * @return one row per sample, with schema {@link DataSetFrames#SCHEMA}
+     * @throws IllegalArgumentException if a file cannot be read or copied, or is not valid IDX
+     */
     public static Dataset<Row> idx(SparkSession spark, String images, String labels, int partitions) {
         var conf = spark.sparkContext().hadoopConfiguration();
         java.nio.file.Path img = null;
@@ -136,7 +178,18 @@ public final class EvaluateJob {
         return !path.contains(":/");
     }
 
-    /** Classifies {@code data} and counts (label, prediction) pairs with Spark. */
+    /**
+     * Classifies {@code data} and counts (label, prediction) pairs with Spark.
+     *
+     * @param data       the labelled rows
+     * @param pixelsCol  the input column, of any type {@link MlpClassifierTransformer} accepts
+     * @param labelCol   the label column, cast to int; every label must be a class index of the model
+     * @param model      the model file (safetensors), any path Hadoop's FileSystem reads
+     * @param startNanos the {@link System#nanoTime()} the run started at, for {@link Result#seconds()}
+     * @return the confusion matrix, the rows that could not be classified and the time taken
+     * @throws IllegalArgumentException if the label column is missing, a label is outside the model's classes,
+     *                                  or the model or input column is rejected
+     */
     public static Result run(Dataset<Row> data, String pixelsCol, String labelCol, String model, long startNanos) {
         if (!List.of(data.columns()).contains(labelCol)) {
             throw new IllegalArgumentException("label column '" + labelCol + "' not found; the columns are "

@@ -37,21 +37,35 @@ public final class MlpClassifierTransformer extends Transformer {
 
     private static final long serialVersionUID = 1L;
 
+    /** @serial this stage's unique id in a pipeline */
     private final String uid;
+    /** @serial see {@link #modelPath()} */
     private final Param<String> modelPath;
+    /** @serial see {@link #inputCol()} */
     private final Param<String> inputCol;
+    /** @serial see {@link #predictionCol()} */
     private final Param<String> predictionCol;
+    /** @serial see {@link #probabilityCol()} */
     private final Param<String> probabilityCol;
+    /** @serial see {@link #blankCol()} */
     private final Param<String> blankCol;
+    /** @serial see {@link #errorCol()} */
     private final Param<String> errorCol;
+    /** @serial see {@link #batchSize()} */
     private final IntParam batchSize;
     private transient LongAccumulator badRows;
 
+    /** A transformer with a random uid and every parameter at its default; set the model with {@link #setModelPath}. */
     public MlpClassifierTransformer() {
         this(Identifiable$.MODULE$.randomUID("mlp4j"));
     }
 
-    /** Spark's copy() recreates stages through this constructor. */
+    /**
+     * A transformer with the given uid and every parameter at its default; Spark's copy() recreates stages through
+     * this constructor.
+     *
+     * @param uid the stage's unique id in a pipeline
+     */
     public MlpClassifierTransformer(String uid) {
         this.uid = uid;
         modelPath = new Param<>(this, "modelPath", "the model file (safetensors), any path Hadoop's FileSystem reads");
@@ -75,64 +89,148 @@ public final class MlpClassifierTransformer extends Transformer {
         return uid;
     }
 
+    /**
+     * The model file (safetensors), any path Hadoop's FileSystem reads (local, hdfs://, s3a://); no default:
+     * {@link #transform} fails until it is set.
+     *
+     * @return the {@code modelPath} parameter
+     */
     public Param<String> modelPath() {
         return modelPath;
     }
 
+    /**
+     * The input column: a picture file's bytes ({@code binary}), pixels in [0, 1] ({@code array<float>} or
+     * an ML {@code Vector}) or uint8 pixels ({@code array<int>}). Default {@code "features"}.
+     *
+     * @return the {@code inputCol} parameter
+     */
     public Param<String> inputCol() {
         return inputCol;
     }
 
+    /**
+     * The output column for the predicted class index (int, null when the row has an error). Default
+     * {@code "prediction"}.
+     *
+     * @return the {@code predictionCol} parameter
+     */
     public Param<String> predictionCol() {
         return predictionCol;
     }
 
+    /**
+     * The output column for the class probabilities (an ML {@code Vector}); the empty string skips computing
+     * them. Default {@code "probability"}.
+     *
+     * @return the {@code probabilityCol} parameter
+     */
     public Param<String> probabilityCol() {
         return probabilityCol;
     }
 
+    /**
+     * The output column that is true when the input holds no ink at all (boolean, null when the row has an
+     * error). Default {@code "blank"}.
+     *
+     * @return the {@code blankCol} parameter
+     */
     public Param<String> blankCol() {
         return blankCol;
     }
 
+    /**
+     * The output column for why a row could not be classified (string, null when it was). Default
+     * {@code "error"}.
+     *
+     * @return the {@code errorCol} parameter
+     */
     public Param<String> errorCol() {
         return errorCol;
     }
 
+    /**
+     * How many rows are classified together, at least 1. Default 256.
+     *
+     * @return the {@code batchSize} parameter
+     */
     public IntParam batchSize() {
         return batchSize;
     }
 
+    /**
+     * Sets {@link #modelPath()}.
+     *
+     * @param value the model file (safetensors), any path Hadoop's FileSystem reads
+     * @return this transformer
+     */
     public MlpClassifierTransformer setModelPath(String value) {
         set(modelPath, value);
         return this;
     }
 
+    /**
+     * Sets {@link #inputCol()}.
+     *
+     * @param value the input column's name
+     * @return this transformer
+     */
     public MlpClassifierTransformer setInputCol(String value) {
         set(inputCol, value);
         return this;
     }
 
+    /**
+     * Sets {@link #predictionCol()}.
+     *
+     * @param value the prediction column's name
+     * @return this transformer
+     */
     public MlpClassifierTransformer setPredictionCol(String value) {
         set(predictionCol, value);
         return this;
     }
 
+    /**
+     * Sets {@link #probabilityCol()}.
+     *
+     * @param value the probability column's name, or "" to skip computing probabilities
+     * @return this transformer
+     */
     public MlpClassifierTransformer setProbabilityCol(String value) {
         set(probabilityCol, value);
         return this;
     }
 
+    /**
+     * Sets {@link #blankCol()}.
+     *
+     * @param value the blank column's name
+     * @return this transformer
+     */
     public MlpClassifierTransformer setBlankCol(String value) {
         set(blankCol, value);
         return this;
     }
 
+    /**
+     * Sets {@link #errorCol()}.
+     *
+     * @param value the error column's name
+     * @return this transformer
+     */
     public MlpClassifierTransformer setErrorCol(String value) {
         set(errorCol, value);
         return this;
     }
 
+    /**
+     * Sets {@link #batchSize()}.
+     *
+     * @param value rows classified together, at least 1
+     * @return this transformer
+     * @throws IllegalArgumentException if {@code value} is less than 1
+     */
     public MlpClassifierTransformer setBatchSize(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, got " + value);
@@ -143,7 +241,9 @@ public final class MlpClassifierTransformer extends Transformer {
 
     /**
      * The rows the latest {@link #transform} could not classify, counted as Spark computes them: complete after an
-     * action, and counted again if the result is computed again (cache it to avoid that). Null before a transform.
+     * action, and counted again if the result is computed again (cache it to avoid that).
+     *
+     * @return the bad-row counter of the latest transform, or null before the first one
      */
     public LongAccumulator badRows() {
         return badRows;

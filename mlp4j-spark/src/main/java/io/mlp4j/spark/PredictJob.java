@@ -27,9 +27,22 @@ public final class PredictJob {
     static final String USAGE = "usage: run-predict.sh --images GLOB --model FILE --out DIR [--master URL]"
             + " [--batch N]";
 
-    /** What a run did. */
+    /**
+     * What a run did.
+     *
+     * @param images    the pictures read (rows written)
+     * @param predicted the pictures given a digit
+     * @param blank     the pictures with no ink at all
+     * @param errors    the pictures that could not be classified (their CSV row holds the reason)
+     * @param seconds   the wall-clock seconds of the whole run, listing the files and writing the CSV included
+     */
     public record Summary(long images, long predicted, long blank, long errors, double seconds) {
 
+        /**
+         * The throughput of the run.
+         *
+         * @return {@link #images()} over {@link #seconds()}
+         */
         public double imagesPerSecond() {
             return images / Math.max(seconds, 1e-9);
         }
@@ -44,6 +57,13 @@ public final class PredictJob {
     private PredictJob() {
     }
 
+    /**
+     * Runs the job and prints its {@link Summary}; exits with status 2 on bad arguments (after the usage) and 1
+     * when the pictures, model or output directory are rejected.
+     *
+     * @param args {@code --images GLOB --model FILE --out DIR}, and optional {@code --master URL} and
+     *             {@code --batch N} (rows classified together, default 256)
+     */
     public static void main(String[] args) {
         JobArgs a;
         try {
@@ -89,7 +109,18 @@ public final class PredictJob {
         return path.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
-    /** Classifies the pictures and writes the CSV directory; fails before any work if {@code out} exists. */
+    /**
+     * Classifies the pictures and writes the CSV directory; fails before any work if {@code out} exists.
+     *
+     * @param spark  the session that runs the job
+     * @param images a glob of picture files (PNG, JPEG, ...), any path Hadoop's FileSystem reads
+     * @param model  the model file (safetensors), any path Hadoop's FileSystem reads
+     * @param out    the directory the CSV is written to; it must not exist yet
+     * @param batch  rows classified together, at least 1
+     * @return the counts and time of the run
+     * @throws IllegalArgumentException if {@code out} exists or cannot be checked, nothing matches
+     *                                  {@code images}, {@code batch} is less than 1, or the model is rejected
+     */
     public static Summary run(SparkSession spark, String images, String model, String out, int batch) {
         long start = System.nanoTime();
         Path outPath = new Path(out);
