@@ -270,16 +270,27 @@ public final class Classifier {
         return z;
     }
 
-    /** {@code p[pAt, pAt + n) = softmax(z[zAt, zAt + n))}; {@code p} may be {@code z}. */
-    private static void softmax(float[] z, int zAt, float[] p, int pAt, int n) {
+    private static float max(float[] z, int at, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            max = Math.max(max, z[zAt + i]);
+            max = Math.max(max, z[at + i]);
         }
+        return max;
+    }
+
+    /** The softmax's denominator, shifted by {@code max} so that no exponential overflows. */
+    private static double expSum(float[] z, int at, int n, float max) {
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += Math.exp(z[zAt + i] - max);
+            sum += Math.exp(z[at + i] - max);
         }
+        return sum;
+    }
+
+    /** {@code p[pAt, pAt + n) = softmax(z[zAt, zAt + n))}; {@code p} may be {@code z}. */
+    private static void softmax(float[] z, int zAt, float[] p, int pAt, int n) {
+        float max = max(z, zAt, n);
+        double sum = expSum(z, zAt, n, max);
         for (int i = 0; i < n; i++) {
             p[pAt + i] = (float) (Math.exp(z[zAt + i] - max) / sum);
         }
@@ -444,14 +455,8 @@ public final class Classifier {
         inference.run(source(data), n, (row, z, at) -> {
             int label = data.label(row);
             int classes = net.outputs();
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[at + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(z[at + c] - max);
-            }
+            float max = max(z, at, classes);
+            double sum = expSum(z, at, classes, max);
             // -log(softmax) with the probability floored as a float would be: a confident wrong answer costs ~87
             double p = Math.exp(z[at + label] - max) / sum;
             loss[row] = -Math.log(Math.max(p, Float.MIN_NORMAL));
