@@ -247,8 +247,8 @@ public final class CpuInference {
                 act[l + 1] = new float[rows * layers[l].stride()];
                 widest = Math.max(widest, layers[l].in());
             }
-            skipStride = widest;
-            skip = new int[((rows + GRAIN - 1) / GRAIN) * widest];
+            skipStride = widest + 1; // a tile's list and its length (see DenseLayer.forward)
+            skip = new int[((rows + GRAIN - 1) / GRAIN) * skipStride];
         }
     }
 

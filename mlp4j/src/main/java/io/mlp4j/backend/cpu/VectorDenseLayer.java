@@ -84,22 +84,31 @@ final class VectorDenseLayer implements DenseLayer {
 
     @Override
     public void forward(float[] x, int xStride, float[] y, int r0, int r1, boolean relu, int[] skip, int skipAt) {
-        int r = r0;
-        for (; r <= r1 - 6; r += 6) {
-            int x0 = r * xStride;
-            int count = nonZero6(x, x0, xStride, skip, skipAt);
-            int y0 = r * stride;
-            for (int col = 0; col < wideColumns; col += WIDE) {
-                rows6x4(x, x0, xStride, skip, skipAt, count, col * in, y, y0 + col, col);
-            }
-            for (int col = wideColumns; col < stride; col += L) {
-                rows6x1(x, x0, xStride, skip, skipAt, count, col * in, y, y0 + col, col);
-            }
-            if (relu) {
-                relu(y, y0, y0 + 6 * stride);
+        // Every tile's list of non-zero inputs first (region g: its count, then the list), then panel by panel
+        // over all the tiles, so that each weight panel is read from memory once per call and then from cache.
+        int tiles = (r1 - r0) / 6;
+        for (int g = 0; g < tiles; g++) {
+            int at = skipAt + g * (in + 1);
+            skip[at] = nonZero6(x, (r0 + 6 * g) * xStride, xStride, skip, at + 1);
+        }
+        for (int col = 0; col < wideColumns; col += WIDE) {
+            for (int g = 0; g < tiles; g++) {
+                int at = skipAt + g * (in + 1);
+                int r = r0 + 6 * g;
+                rows6x4(x, r * xStride, xStride, skip, at + 1, skip[at], col * in, y, r * stride + col, col);
             }
         }
-        for (; r < r1; r++) {
+        for (int col = wideColumns; col < stride; col += L) {
+            for (int g = 0; g < tiles; g++) {
+                int at = skipAt + g * (in + 1);
+                int r = r0 + 6 * g;
+                rows6x1(x, r * xStride, xStride, skip, at + 1, skip[at], col * in, y, r * stride + col, col);
+            }
+        }
+        if (relu) {
+            relu(y, r0 * stride, (r0 + 6 * tiles) * stride);
+        }
+        for (int r = r0 + 6 * tiles; r < r1; r++) {
             int x0 = r * xStride;
             int count = nonZero1(x, x0, skip, skipAt);
             int y0 = r * stride;
