@@ -72,10 +72,6 @@ public final class CpuInference {
         return threads == this.threads ? this : new CpuInference(layers, threads, kernels);
     }
 
-    public int threads() {
-        return threads;
-    }
-
     /** For reports, e.g. "Vector API, 2 threads". */
     public String description() {
         return kernels + ", " + threads + (threads == 1 ? " thread" : " threads");
