@@ -4,11 +4,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="$root/mlp4j-spark/target"
 
-jar=$(ls "$target"/mlp4j-spark-*.jar 2>/dev/null | grep -v -e '-sources' -e '-tests' | head -1 || true)
+jar=$(ls "$target"/mlp4j-spark-*.jar 2>/dev/null | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -1 || true)
 if [ -z "$jar" ] || [ ! -f "$target/spark-classpath.txt" ]; then
   echo "building mlp4j-spark (once): mvn -B -q -pl mlp4j-spark -am package -DskipTests" >&2
   (cd "$root" && mvn -B -q -pl mlp4j-spark -am package -DskipTests >&2)
-  jar=$(ls "$target"/mlp4j-spark-*.jar | grep -v -e '-sources' -e '-tests' | head -1)
+  jar=$(ls "$target"/mlp4j-spark-*.jar | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -1)
 fi
 
 # Spark's own JVM options (org.apache.spark.launcher.JavaModuleOptions, what spark-submit passes); the same
