@@ -1,7 +1,9 @@
 package io.mlp4j.io;
 
-import io.mlp4j.spi.ModelData;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.mlp4j.Classifier;
+import io.mlp4j.Network;
+import io.mlp4j.spi.ModelData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -10,13 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Coverage-guided fuzzing of the safetensors reader ({@link ModelFile#read}) and of its JSON parser
- * ({@link Json#parse}): every input gives a valid result or the parser's own refusal ({@link IOException} naming
- * the file; {@link Json.ParseException}), within an allocation budget proportional to the input. An accepted
- * model must survive a round trip through {@link ModelFile#write}. Anything else is a finding. Stored inputs are in
- * {@code src/test/resources/io/mlp4j/io/ModelFileJazzerTestInputs/<method>/}.
+ * ({@link Json#parse}): every input gives a valid result or the parser's own refusal ({@link IOException} of one
+ * line naming the file; {@link Json.ParseException}), within an allocation budget proportional to the input. An
+ * accepted model must survive a round trip through {@link ModelFile#write} and load as a {@link Classifier} (or be
+ * refused naming the file, for labels that do not fit); accepted JSON must survive a round trip through a
+ * serialiser of this test's own. Anything else (a stack overflow on deep nesting among them) is a finding. Stored
+ * inputs are in {@code src/test/resources/io/mlp4j/io/ModelFileJazzerTestInputs/<method>/}.
  */
 class ModelFileJazzerTest {
 
@@ -36,7 +42,8 @@ class ModelFileJazzerTest {
         copy = Files.createTempFile("mlp4j-jazzer-copy-", ".safetensors");
         // Load and initialise the reader's classes first: that allocation is once per JVM, not per input.
         ModelFile.write(copy, new ModelData(new int[] {2, 1}, new float[][] {{0.5f, -1f}}, new float[][] {{0.25f}},
-                java.util.Map.of("k", "v")));
+                Map.of("k", "v")));
+        Classifier.load(copy);
         byte[] valid = Files.readAllBytes(copy);
         for (byte[] input : new byte[][] {new byte[0], valid, Arrays.copyOf(valid, valid.length - 1),
                 {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '}}) {
@@ -49,7 +56,7 @@ class ModelFileJazzerTest {
         }
         for (String text : new String[] {"{\"a\":[1,2.5e3,\"x\\u0041\",null,true,false,{}]}", "[", "\"\\ud800\"", "-"}) {
             try {
-                Json.parse(text);
+                toJson(Json.parse(text));
             } catch (Json.ParseException expected) {
                 // as above
             }
@@ -70,13 +77,11 @@ class ModelFileJazzerTest {
         try {
             model = ModelFile.read(file);
         } catch (IOException refused) {
-            BUDGET.check("refusing " + refused.getMessage(), input.length);
-            if (refused.getMessage() == null || !refused.getMessage().contains(file.toString())) {
-                throw new AssertionError("the message does not name the file: " + refused.getMessage(), refused);
-            }
+            BUDGET.check("refusing " + refused.getMessage(), input.length, () -> ModelFile.read(file));
+            checkMessage(refused);
             return;
         }
-        BUDGET.check("reading", input.length);
+        BUDGET.check("reading", input.length, () -> ModelFile.read(file));
         ModelFile.write(copy, model);
         ModelData again = ModelFile.read(copy);
         if (!Arrays.equals(model.layerSizes(), again.layerSizes())
@@ -85,17 +90,77 @@ class ModelFileJazzerTest {
                 || !model.metadata().equals(again.metadata())) {
             throw new AssertionError("an accepted model changed in a write/read round trip");
         }
+        // The public API on the same file: a classifier of the same shape, or a refusal naming the file (labels).
+        try {
+            Network net = Classifier.load(file).network();
+            if (!net.equals(Network.of(model.layerSizes()))) {
+                throw new AssertionError("Classifier.load gave " + net + " for layer sizes "
+                        + Arrays.toString(model.layerSizes()));
+            }
+        } catch (IOException refused) {
+            checkMessage(refused);
+        }
     }
 
     @FuzzTest(maxDuration = "30s")
-    void json(byte[] input) {
+    void json(byte[] input) throws Json.ParseException {
         String text = new String(input, StandardCharsets.UTF_8);
         BUDGET.start();
+        Object value;
         try {
-            Json.parse(text);
+            value = Json.parse(text);
         } catch (Json.ParseException refused) {
-            // the parser's own refusal: fine
+            BUDGET.check("refusing", input.length, () -> Json.parse(text));
+            return;
         }
-        BUDGET.check("parsing", input.length);
+        BUDGET.check("parsing", input.length, () -> Json.parse(text));
+        String written = toJson(value);
+        if (!written.equals(toJson(Json.parse(written)))) {
+            throw new AssertionError("an accepted value changed in a write/parse round trip: " + written);
+        }
+    }
+
+    private static void checkMessage(IOException refused) {
+        String m = refused.getMessage();
+        if (m == null || !m.contains(file.toString()) || m.contains("\n")) {
+            throw new AssertionError("not one line naming the file: " + m, refused);
+        }
+    }
+
+    /** Writes what {@link Json#parse} returns back as JSON text, for the round trip. */
+    static String toJson(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            String comma = "";
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                b.append(comma).append(Json.quote((String) e.getKey())).append(':');
+                write(b, e.getValue());
+                comma = ",";
+            }
+            b.append('}');
+        } else if (v instanceof List<?> l) {
+            b.append('[');
+            String comma = "";
+            for (Object e : l) {
+                b.append(comma);
+                write(b, e);
+                comma = ",";
+            }
+            b.append(']');
+        } else if (v instanceof String s) {
+            b.append(Json.quote(s));
+        } else if (v == Json.NULL) {
+            b.append("null");
+        } else if (v instanceof Double d) {
+            b.append(Double.isInfinite(d) ? (d > 0 ? "1e999" : "-1e999") : d.toString()); // overflow: infinity
+        } else {
+            b.append(v); // Long, Boolean
+        }
     }
 }

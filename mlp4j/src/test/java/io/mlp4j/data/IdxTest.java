@@ -202,4 +202,25 @@ class IdxTest {
         IOException e = assertThrows(IOException.class, () -> Mnist.load(dir));
         assertTrue(e.getMessage().contains("2x2") && e.getMessage().contains("3x3"), e.getMessage());
     }
+
+    /**
+     * Gzip data goes into an array that starts at 8 times the compressed size and grows as data arrives (so a
+     * header that claims more than the stream holds costs only what is there); growing must not change what a
+     * valid file reads as, across the growth steps.
+     */
+    @Test
+    void gzipFilesLargerThanTheFirstAllocationReadExactly() throws IOException {
+        // Highly compressible: 8x the compressed size is far too small, so the array grows several times.
+        byte[] px = new byte[300 * 28 * 28];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i / 5000);
+        }
+        Path f = file("grows.gz", gzip(idx(0x803, new int[] {300, 28, 28}, px)));
+        assertTrue(Files.size(f) * 8 < px.length / 4);
+        assertArrayEquals(px, Idx.read(f, 3).data());
+        // One byte more than the header says is still refused, and one byte fewer is truncated.
+        byte[] more = Arrays.copyOf(idx(0x803, new int[] {300, 28, 28}, px), 4 + 12 + px.length + 1);
+        assertFault(file("grows.gz", gzip(more)), 3, "unexpected data after");
+        assertFault(file("grows.gz", gzip(Arrays.copyOf(more, more.length - 2))), 3, "truncated");
+    }
 }
