@@ -4,8 +4,9 @@
  */
 module io.mlp4j.demo {
     requires io.mlp4j;
+    requires io.mlp4j.picture; // predict and serve: pictures to inputs, bounded decoding, blank
     requires info.picocli;
-    requires java.desktop;
+    requires java.desktop; // charts
     requires jdk.httpserver; // mlp4j serve: see docs/ARCHITECTURE.md for why the JDK's own server
     requires java.logging; // --verbose shows the library's System.Logger records
 

@@ -11,7 +11,6 @@ module io.mlp4j {
     requires static jdk.incubator.vector;
     requires static aparapi;
     requires static org.bytedeco.cuda;
-    requires static transitive java.desktop; // Classifier.predict(BufferedImage) is public API
     requires static java.management; // only to check which garbage collector the Aparapi backend runs under
 
     exports io.mlp4j;

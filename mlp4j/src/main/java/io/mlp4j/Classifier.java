@@ -25,7 +25,7 @@ import java.util.Objects;
  * is resolved.
  * <pre>{@code
  * Classifier c = Classifier.pretrained();                 // or Classifier.load(Path.of("model.safetensors"))
- * int digit = c.predict(ImageIO.read(new File("digit.png")));
+ * int digit = c.predict(mnist.test().imageAsFloats(0)); // 784 floats in [0, 1]; pictures: io.mlp4j.picture
  * List<Prediction> top3 = c.top(mnist.test().image(0), 3); // 28x28 uint8 pixels
  * double accuracy = c.evaluate(mnist.test()).accuracy();
  * }</pre>
@@ -354,30 +354,6 @@ public final class Classifier {
      */
     public List<Prediction> top(byte[] pixels, int k) {
         return topOf(probabilities(pixels), k);
-    }
-
-    /**
-     * The most likely class for a picture of one digit of any size: grey or colour, dark ink on light paper or
-     * light on dark, anywhere in the picture. It is preprocessed the way MNIST was made (grey, inverted if
-     * the background is light, cropped to the ink, fitted into 20x20, centred by centre of mass in 28x28).
-     * Needs the {@code java.desktop} module and a model with 28x28 = 784 inputs.
-     *
-     * @param image a picture of one digit
-     * @return the index of the most likely class
-     */
-    public int predict(java.awt.image.BufferedImage image) {
-        return predict(ImagePreprocessor.toInput(image, net));
-    }
-
-    /**
-     * The {@code k} most likely classes for a picture of one digit, preprocessed as by {@code predict(image)}.
-     *
-     * @param image a picture of one digit
-     * @param k how many classes, at least 1 (more than there are gives all)
-     * @return the predictions, most likely first
-     */
-    public List<Prediction> top(java.awt.image.BufferedImage image, int k) {
-        return top(ImagePreprocessor.toInput(image, net), k);
     }
 
     /**

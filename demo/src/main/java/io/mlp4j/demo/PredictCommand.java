@@ -2,6 +2,7 @@ package io.mlp4j.demo;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.Prediction;
+import io.mlp4j.picture.Pictures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,12 +49,13 @@ final class PredictCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // Read every picture first: a bad file is reported even when the model cannot be loaded.
-        List<BufferedImage> pictures = new ArrayList<>();
+        // Read every picture first: a bad file is reported even when the model cannot be loaded. Each is kept
+        // as its 784 inputs, not as the decoded picture.
+        List<float[]> pictures = new ArrayList<>();
         int failed = 0;
         for (Path image : images) {
             try {
-                pictures.add(read(image));
+                pictures.add(Pictures.input(read(image)));
             } catch (IOException e) {
                 err.println(spec.qualifiedName() + ": " + e.getMessage());
                 err.flush();
@@ -79,13 +82,15 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    static BufferedImage read(Path image) throws IOException {
+    private static BufferedImage read(Path image) throws IOException {
         if (!Files.exists(image)) {
             throw new IOException(image + ": no such file");
         }
         if (!Files.isRegularFile(image)) {
             throw new IOException(image + ": not a file");
         }
-        return Pictures.decode(image.toFile(), image.toString(), Pictures.DEFAULT_MAX_PIXELS);
+        try (InputStream in = Files.newInputStream(image)) {
+            return Pictures.decode(in, image.toString(), Pictures.DEFAULT_MAX_PIXELS);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.mlp4j.demo;
 import io.mlp4j.Classifier;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.demo.serve.DigitServer;
+import io.mlp4j.picture.Pictures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,7 +161,7 @@ class PageBrowserTest {
         for (int i = 0; i < test.size(); i++) {
             if (test.label(i) == 3) {
                 BufferedImage picture = Digits.onPaper(test, i, 5, 180, 160, 20, 10);
-                if (model.predict(picture) == 3) {
+                if (model.predict(Pictures.input(picture)) == 3) {
                     return picture;
                 }
             }

@@ -6,6 +6,7 @@ import io.mlp4j.Trainer;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.demo.serve.DigitServer;
 import io.mlp4j.demo.serve.ServeOptions;
+import io.mlp4j.picture.Pictures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class ServeTest {
             BufferedImage picture = Digits.onPaper(test, i, 3, 100, 90, 5 + i, 3);
             Served.Answer a = Served.post(server, "/predict", "image/png", Served.png(picture));
             assertEquals(200, a.status(), a.body());
-            assertEquals(model.predict(picture), digit(a.body()), "image " + i + ": " + a.body());
+            assertEquals(model.predict(Pictures.input(picture)), digit(a.body()), "image " + i + ": " + a.body());
             float[] p = probabilities(a.body());
             assertEquals(10, p.length);
             double sum = 0;
@@ -490,7 +491,7 @@ class ServeTest {
     }
 
     private static String top1(Classifier c, BufferedImage picture) {
-        var p = c.top(picture, 1).get(0);
+        var p = c.top(Pictures.input(picture), 1).get(0);
         StringBuilder b = new StringBuilder();
         b.append(p.index()).append(':');
         String v = String.format(Locale.ROOT, "%.6f", p.probability()).replaceAll("0+$", "").replaceAll("\\.$", "");

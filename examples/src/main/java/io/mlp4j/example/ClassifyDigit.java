@@ -2,16 +2,17 @@ package io.mlp4j.example;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.Prediction;
+import io.mlp4j.picture.Pictures;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code java -p mods -m io.mlp4j.example/io.mlp4j.example.ClassifyDigit IMAGE [MODEL]}: prints the most likely
- * digit in the picture and its probability, with mlp4j's bundled model or a model file.
+ * digit in the picture and its probability (or {@code blank}), with mlp4j's bundled model or a model file.
  */
 public final class ClassifyDigit {
 
@@ -35,11 +36,14 @@ public final class ClassifyDigit {
     /** {@code 7 (0.981)}: the best guess for the picture, with the given model or (null) the bundled one. */
     public static String classify(Path image, Path model) throws IOException {
         Classifier classifier = model == null ? Classifier.pretrained() : Classifier.load(model);
-        BufferedImage picture = ImageIO.read(image.toFile());
-        if (picture == null) {
-            throw new IOException(image + ": not a picture ImageIO can read");
+        float[] input;
+        try (InputStream in = Files.newInputStream(image)) {
+            input = Pictures.input(Pictures.decode(in, image.toString(), Pictures.DEFAULT_MAX_PIXELS));
         }
-        List<Prediction> best = classifier.top(picture, 1);
+        if (Pictures.blank(input)) {
+            return "blank";
+        }
+        List<Prediction> best = classifier.top(input, 1);
         return best.get(0).toString();
     }
 }

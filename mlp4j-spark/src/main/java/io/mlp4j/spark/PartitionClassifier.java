@@ -1,7 +1,7 @@
 package io.mlp4j.spark;
 
 import io.mlp4j.Classifier;
-import io.mlp4j.Prediction;
+import io.mlp4j.picture.Pictures;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -14,7 +14,8 @@ import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
 
-import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,12 +27,14 @@ import java.util.NoSuchElementException;
  * broadcast handle and settings, the classifier comes from {@link ExecutorModels}.
  *
  * <p>It works on Spark's internal rows: pixel arrays are read as primitive arrays and the input columns pass
- * through as bytes. Through the public Row API every pixel was boxed twice (read, and written back), which
- * held the transformer to half its speed (docs/BENCHMARKS.md, 2026-12-01).
+ * through as bytes: through the public Row API every pixel would be boxed twice (read, and written back).
+ * Picture rows are decoded and preprocessed one by one and then join the batch of pixel rows.
  */
 final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
 
     private static final long serialVersionUID = 1L;
+    /** 64 megapixels: a 256 MB decoded picture at most; a scanned form at 600 dpi is about 35. */
+    static final long MAX_PIXELS = 64L << 20;
 
     private final Broadcast<byte[]> model;
     private final String digest;
@@ -99,20 +102,11 @@ final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>
         for (int i = 0; i < n; i++) {
             InternalRow row = batch.get(i);
             try {
-                if (kind == InputKind.PICTURE) {
-                    BufferedImage picture = picture(row);
-                    blank[i] = Blank.picture(picture);
-                    // Pictures go one by one: the core's preprocessing is public only inside predict and top.
-                    prediction[i] = classifier.predict(picture);
-                    if (withProbability) {
-                        probability[i] = Vectors.dense(inIndexOrder(classifier.top(picture, classes(classifier))));
-                    }
-                } else {
-                    float[] x = RowPixels.read(row, inputColumn, kind, inputs);
-                    blank[i] = Blank.pixels(x);
-                    pixels[pixelRows] = x;
-                    rowOf[pixelRows++] = i;
-                }
+                float[] x = kind == InputKind.PICTURE ? picture(row)
+                        : RowPixels.read(row, inputColumn, kind, inputs);
+                blank[i] = Pictures.blank(x);
+                pixels[pixelRows] = x;
+                rowOf[pixelRows++] = i;
             } catch (BadRow e) {
                 error[i] = e.getMessage();
                 blank[i] = null;
@@ -153,11 +147,18 @@ final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>
     @SuppressWarnings("unchecked")
     private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) SQLDataTypes.VectorType();
 
-    private BufferedImage picture(InternalRow row) {
+    /** A picture file's bytes as the model's input; a {@link BadRow} saying why not. */
+    private float[] picture(InternalRow row) {
         if (row.isNullAt(inputColumn)) {
             throw new BadRow("input is null");
         }
-        return Pictures.decode(row.getBinary(inputColumn));
+        byte[] bytes = row.getBinary(inputColumn);
+        try {
+            return Pictures.input(Pictures.decode(new ByteArrayInputStream(bytes), "picture of " + bytes.length
+                    + " bytes", MAX_PIXELS));
+        } catch (IOException e) {
+            throw new BadRow(e.getMessage());
+        }
     }
 
     /**
@@ -178,18 +179,6 @@ final class PartitionClassifier implements FlatMapFunction<Iterator<InternalRow>
             }
         }
         return tie ? classifier.predict(input) : best;
-    }
-
-    private static int classes(Classifier classifier) {
-        return classifier.labels().size();
-    }
-
-    private static double[] inIndexOrder(List<Prediction> all) {
-        double[] p = new double[all.size()];
-        for (Prediction prediction : all) {
-            p[prediction.index()] = prediction.probability();
-        }
-        return p;
     }
 
     private static double[] toDoubles(float[] v) {

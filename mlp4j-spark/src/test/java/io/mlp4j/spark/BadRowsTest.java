@@ -1,6 +1,7 @@
 package io.mlp4j.spark;
 
 import io.mlp4j.data.DataSet;
+import io.mlp4j.picture.Pictures;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -134,13 +135,13 @@ class BadRowsTest {
                 RowFactory.create("truncated", Arrays.copyOf(png, 60)),
                 RowFactory.create("huge", claimSize(png, 100_000, 100_000)),
                 RowFactory.create("null", null)), schema, 5);
-        assertGood(out, "png", SparkTests.classifier().predict(seven), false);
+        assertGood(out, "png", SparkTests.classifier().predict(Pictures.input(seven)), false);
         assertGood(out, "jpeg of the digit", null, false);
         assertGood(out, "white paper", null, true);
         assertBad(out, "text", "not a picture in a format ImageIO reads");
-        assertBad(out, "empty", "empty file");
-        assertBad(out, "truncated", "undecodable picture (60 bytes)");
-        assertBad(out, "huge", "picture claims 100000x100000 pixels");
+        assertBad(out, "empty", "picture of 0 bytes: empty, not a picture");
+        assertBad(out, "truncated", "picture of 60 bytes: cannot decode the picture");
+        assertBad(out, "huge", "the picture is 100000x100000 = ");
         assertBad(out, "null", "input is null");
     }
 

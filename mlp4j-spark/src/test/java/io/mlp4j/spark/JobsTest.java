@@ -3,6 +3,7 @@ package io.mlp4j.spark;
 import io.mlp4j.Classifier;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.data.Mnist;
+import io.mlp4j.picture.Pictures;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -92,13 +93,13 @@ class JobsTest {
             String[] f = lines.get(i).split(",", -1);
             assertTrue(f[0].endsWith(String.format("/%02d.png", i)), "sorted by path: " + f[0]);
             var picture = SparkTests.picture(test.image(i));
-            assertEquals(c.predict(picture), Integer.parseInt(f[1]), f[0]);
-            assertEquals(c.top(picture, 1).get(0).probability(), Double.parseDouble(f[2]), 1e-12, f[0]);
+            assertEquals(c.predict(Pictures.input(picture)), Integer.parseInt(f[1]), f[0]);
+            assertEquals(c.top(Pictures.input(picture), 1).get(0).probability(), Double.parseDouble(f[2]), 1e-12, f[0]);
             assertEquals("false", f[3]);
             assertEquals("", f[4]);
         }
         assertTrue(lines.get(n).matches(".*/blank.png,\\d,[0-9.E-]+,true,"), lines.get(n));
-        assertTrue(lines.get(n + 1).matches(".*/notes.png,,,,\"?not a picture in a format ImageIO reads.*"),
+        assertTrue(lines.get(n + 1).matches(".*/notes.png,,,,\"?picture of 13 bytes: not a picture in a format ImageIO reads.*"),
                 lines.get(n + 1));
 
         var e = assertThrows(IllegalArgumentException.class,

@@ -2,6 +2,7 @@ package io.mlp4j.spark;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.picture.Pictures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,7 @@ class RunPredictScriptIT {
         assertEquals(n + 1, rows.size());
         for (int i = 0; i < n; i++) {
             String[] f = rows.get(i).split(",", -1);
-            assertEquals(String.valueOf(c.predict(SparkTests.picture(test.image(i)))), f[1], rows.get(i));
+            assertEquals(String.valueOf(c.predict(Pictures.input(SparkTests.picture(test.image(i))))), f[1], rows.get(i));
         }
         assertTrue(rows.get(n).contains("torn.png,,,,"), rows.get(n));
 

@@ -2,6 +2,7 @@ package io.mlp4j.spark;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.picture.Pictures;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -96,9 +97,9 @@ class TransformerPredictionsTest {
             Path file = Path.of(java.net.URI.create(r.getString(0)));
             assertNull(r.get(4), file.toString());
             var picture = ImageIO.read(file.toFile());
-            assertEquals(c.predict(picture), r.getInt(1), file.toString());
+            assertEquals(c.predict(Pictures.input(picture)), r.getInt(1), file.toString());
             double[] p = ((Vector) r.get(2)).toArray();
-            c.top(picture, 10).forEach(pr -> assertEquals(pr.probability(), p[pr.index()], file.toString()));
+            c.top(Pictures.input(picture), 10).forEach(pr -> assertEquals(pr.probability(), p[pr.index()], file.toString()));
             assertFalse(r.getBoolean(3), file + " is not blank");
         }
     }

@@ -3,7 +3,7 @@ package io.mlp4j.demo.serve;
 import com.sun.net.httpserver.HttpExchange;
 import io.mlp4j.Classifier;
 import io.mlp4j.Prediction;
-import io.mlp4j.demo.Pictures;
+import io.mlp4j.picture.Pictures;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -71,11 +71,7 @@ final class PredictRoute extends Route {
             throw new Reply.Failure(400, e.getMessage());
         }
         StringBuilder b = new StringBuilder(300);
-        if (Pictures.blank(image)) {
-            blank(b, start);
-        } else {
-            write(b, c.top(image, c.network().outputs()), start);
-        }
+        answer(b, c, Pictures.input(image), start);
         metrics.predictions(1);
         return Reply.ok(b.toString());
     }

@@ -1,4 +1,4 @@
-package io.mlp4j;
+package io.mlp4j.picture;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -13,31 +13,21 @@ import java.util.Objects;
  * scaled to fit 20x20 keeping the aspect ratio (area averaging when shrinking, bilinear when enlarging); pasted
  * into 28x28 so that the centre of mass lies at the centre.
  *
- * <p>Needs {@code java.desktop}, which {@code io.mlp4j} only requires statically. Stateless and thread-safe.
+ * Stateless and thread-safe.
  */
-final class ImagePreprocessor {
+final class Preprocessing {
 
     static final int SIDE = 28;
     static final int BOX = 20;
     /** Ink darker than this (after the background is removed and the contrast stretched) is ignored when cropping. */
     private static final float CROP_THRESHOLD = 0.05f;
-    /** An image whose ink is this close to its background is blank. */
-    private static final float MIN_CONTRAST = 0.05f;
+    /** Ink this close to its background (as a fraction of full brightness) is no ink: the picture is blank. */
+    static final float MIN_CONTRAST = 0.05f;
 
-    private ImagePreprocessor() {
+    private Preprocessing() {
     }
 
-    /** The input for {@code net}: 784 floats in [0, 1], row-major, 0 = background, like MNIST's images. */
-    static float[] toInput(BufferedImage image, Network net) {
-        Objects.requireNonNull(image, "image");
-        if (net.inputs() != SIDE * SIDE) {
-            throw new IllegalArgumentException("pictures are turned into 28x28 = 784 inputs, but the model " + net
-                    + " takes " + net.inputs());
-        }
-        return toInput(image);
-    }
-
-    /** 784 floats in [0, 1], row-major, 0 = background, like {@code DataSet.imageAsFloats}. */
+    /** 784 floats in [0, 1], row-major, 0 = background, like {@code DataSet.imageAsFloats}; all 0 if blank. */
     static float[] toInput(BufferedImage image) {
         Objects.requireNonNull(image, "image");
         int w = image.getWidth();
