@@ -9,7 +9,8 @@
 # 2. The second build deploys to a file repository, target/release-check/staging-repo.
 # 3. Builds the consumer projects of mlp4j/src/test/consumer against that repository and runs each on the module
 #    path and on the class path: "core" declares only io.mlp4j:mlp4j (and must get no GPU jar) and classifies
-#    MNIST digits with Classifier.pretrained(); "aparapi" also declares Aparapi and trains with
+#    MNIST digits with Classifier.pretrained(); "picture" declares only io.mlp4j:mlp4j-picture and classifies
+#    MNIST digits drawn as PNG pictures; "aparapi" also declares Aparapi and trains with
 #    -Dmlp4j.backend=aparapi on the OpenCL device present (PoCL in CI).
 #
 # The consumer builds use a local repository of their own, target/release-check/m2: it links every folder of the
@@ -88,7 +89,7 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
     tail -40 "$dir/build.log" >&2; fail "consumer $name did not build (log: $dir/build.log)"
   fi
   local deps; deps=$(cat "$dir/classpath.txt")
-  case "$deps" in "$m2"/io/mlp4j/mlp4j/*) ;; *) fail "consumer $name: io.mlp4j did not come from the staging repository: $deps" ;; esac
+  case ":$deps:" in *":$m2/io/mlp4j/mlp4j/"*) ;; *) fail "consumer $name: io.mlp4j did not come from the staging repository: $deps" ;; esac
   echo "release-check: consumer $name: dependencies: $(echo "$deps" | tr ':' '\n' | xargs -n1 basename | tr '\n' ' ')"
   if [ "$name" = core ] && echo "$deps" | grep -qE 'aparapi|bytedeco'; then
     fail "consumer core got a GPU jar although it declared only io.mlp4j:mlp4j: $deps"
@@ -103,6 +104,7 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
 }
 
 run_consumer core
+run_consumer picture
 # The aparapi backend is still inside io.mlp4j:mlp4j; the consumer adds Aparapi (an automatic module, so it must be
 # added to the module graph by name) and turns on the JVM's signal chaining, which PoCL needs (see README).
 CONSUMER_PRELOAD="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so" \
