@@ -13,7 +13,7 @@ import java.util.Objects;
  * scaled to fit 20x20 keeping the aspect ratio (area averaging when shrinking, bilinear when enlarging); pasted
  * into 28x28 so that the centre of mass lies at the centre.
  *
- * Stateless and thread-safe.
+ * <p>Stateless and thread-safe.
  */
 final class Preprocessing {
 
