@@ -22,8 +22,8 @@ import java.util.Arrays;
  * Classifies every row of a DataFrame with an mlp4j model: a Spark ML {@link Transformer} for batch inference.
  *
  * <p>The input column holds a picture file's bytes ({@code binary}, as Spark's {@code binaryFile} source reads
- * them; preprocessed as {@code Classifier.predict(BufferedImage)} does), pixels in [0, 1] ({@code array<float>}
- * or an ML {@code Vector}) or uint8 pixels ({@code array<int>}). Added columns: {@code prediction} (int, the class
+ * them; made into inputs by {@code io.mlp4j.picture.Pictures}, as {@code mlp4j predict} does), pixels in [0, 1]
+ * ({@code array<float>} or an ML {@code Vector}) or uint8 pixels ({@code array<int>}). Added columns: {@code prediction} (int, the class
  * index), {@code probability} (an ML Vector over the classes; set the column name to "" to skip computing it),
  * {@code blank} (boolean: no ink at all) and {@code error} (string). A row that cannot be classified (an
  * undecodable picture, a wrong number of pixels, a pixel out of range) gets a null prediction and the reason in
