@@ -46,6 +46,8 @@ public final class AparapiBackend implements Backend {
             implements DeviceDataset {
     }
 
+    private static final System.Logger LOG = System.getLogger("io.mlp4j");
+
     private final OpenCLDevice device;
     private final String description;
     private final MlpKernel k;
@@ -57,11 +59,25 @@ public final class AparapiBackend implements Backend {
     private int labUsed;
     private boolean closed;
 
-    // Reused ranges: their global sizes are set per call (no allocation in the step loop).
-    private final Range linear;
-    private final Range tiles;
-    private final Range rowsRange;
-    private final Range reduce;
+    /** One range for every pass: the command list's operations all fit it (see {@link MlpKernel}). */
+    private final Range range;
+
+    // ---- the command list (see the class comment) ----
+    /** Commands recorded and not yet run. */
+    private int commands;
+    /** Floats of {@code stage} holding uploads recorded and not yet run. */
+    private int staged;
+
+    // ---- counts for the --verbose report ----
+    private long executeCalls;
+    private long passes;
+    private long steps;
+    private long reportedSteps;
+    private long reportedExecutes;
+    private long reportedPasses;
+    /** Commands recorded since the last training step's softmax: one step's length, once steps follow steps. */
+    private long commandsSinceStep = -1;
+    private long commandsPerStep;
 
     /**
      * Opens the backend on a device: compiles the kernel there and runs it once.
@@ -77,9 +93,9 @@ public final class AparapiBackend implements Backend {
         this.k = kernel;
         this.device = device;
         this.description = AparapiDevices.describe(device);
-        if (device.getMaxWorkGroupSize() < MlpKernel.REDUCE) {
+        if (device.getMaxWorkGroupSize() < MlpKernel.LOCAL) {
             throw new IllegalStateException("OpenCL device " + description + " allows work-groups of at most "
-                    + device.getMaxWorkGroupSize() + " work-items; the aparapi backend needs " + MlpKernel.REDUCE);
+                    + device.getMaxWorkGroupSize() + " work-items; the aparapi backend needs " + MlpKernel.LOCAL);
         }
         long local = localMemoryBytes(kernel);
         if (local > device.getLocalMemSize()) {
@@ -93,10 +109,7 @@ public final class AparapiBackend implements Backend {
         // device use the Java array in place: it keeps the explicit put/get contract the same on every device.
         device.setSharedMemory(false);
         k.setExplicit(true);
-        linear = Range.create(device, MlpKernel.LINEAR, MlpKernel.LINEAR);
-        tiles = Range.create2D(device, MlpKernel.WG, MlpKernel.WG, MlpKernel.WG, MlpKernel.WG);
-        rowsRange = Range.create2D(device, MlpKernel.LINEAR, 1, MlpKernel.LINEAR, 1);
-        reduce = Range.create(device, MlpKernel.REDUCE, MlpKernel.REDUCE);
+        range = Range.create2D(device, MlpKernel.WG * workGroups(device), MlpKernel.WG, MlpKernel.WG, MlpKernel.WG);
         try {
             k.compile(device);
         } catch (CompileFailedException | RuntimeException e) {
@@ -110,9 +123,10 @@ public final class AparapiBackend implements Backend {
         k.mem = new float[MIN_ARENA];
         memUsed = ALIGN; // mem[0] holds the canary
         try {
-            k.op = MlpKernel.OP_NOP;
-            execute(linear, MlpKernel.LINEAR);
+            record(MlpKernel.OP_NOP);
+            flush();
             setCanary();
+            flush();
         } catch (RuntimeException | Error e) {
             // Nobody will close a backend whose constructor failed: free the kernel's OpenCL context and its
             // buffers now (Aparapi's native side holds a global reference to the kernel until dispose()).
@@ -147,8 +161,22 @@ public final class AparapiBackend implements Backend {
     }
 
     private void setCanary() {
-        k.op = MlpKernel.OP_SET_CANARY;
-        execute(linear, 1);
+        record(MlpKernel.OP_SET_CANARY);
+    }
+
+    /**
+     * Work-groups per pass. Every pass has the same range (Aparapi runs all passes of one execution over one
+     * range), and each operation walks its work in steps of the whole range. On a CPU device (PoCL) one
+     * work-group runs on one core at a time: a few per core keep both busy without idle groups costing much;
+     * a GPU needs many more to fill its compute units.
+     */
+    static int workGroups(OpenCLDevice device) {
+        int units = Math.max(1, device.getMaxComputeUnits());
+        String groups = System.getProperty("mlp4j.aparapi.groups");
+        if (groups != null) {
+            return Integer.parseInt(groups);
+        }
+        return device.getType() == Device.TYPE.CPU ? 2 * units : 8 * units;
     }
 
     @Override
@@ -171,6 +199,16 @@ public final class AparapiBackend implements Backend {
         return k;
     }
 
+    /** Executions of the kernel so far (each runs the commands recorded until then). */
+    long executeCalls() {
+        return executeCalls;
+    }
+
+    /** Kernel passes so far: one per command run. */
+    long passes() {
+        return passes;
+    }
+
     /** Whether the given operation has executed and was confirmed to run through OpenCL. */
     boolean verified(int op) {
         return verified[op];
@@ -178,37 +216,109 @@ public final class AparapiBackend implements Backend {
 
     // ------------------------------------------------------------------ execution
 
-    private void execute(Range range, int global0) {
-        if (closed) {
-            throw new IllegalStateException("the aparapi backend is closed");
+    /** Starts a command; returns its index in {@code k.cmd}. Runs the list first if it is full. */
+    private int record(int op) {
+        checkOpen();
+        if (commands == MlpKernel.MAX_COMMANDS) {
+            flush();
         }
-        range.setGlobalSize_0(roundUp(global0, range.getLocalSize_0()));
-        int op = k.op;
-        try {
-            k.execute(range);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("aparapi kernel operation '" + MlpKernel.opName(op) + "' failed on "
-                    + description + ": " + e.getMessage(), e);
+        int c = commands * MlpKernel.CMD;
+        java.util.Arrays.fill(k.cmd, c, c + MlpKernel.CMD, 0);
+        k.cmd[c] = op;
+        commands++;
+        if (commandsSinceStep >= 0) {
+            commandsSinceStep++;
         }
-        if (!verified[op]) {
-            verify(op);
-            verified[op] = true;
+        return c;
+    }
+
+    /** Drops the last recorded command (fused into the one recorded next). */
+    private void unrecord() {
+        commands--;
+        if (commandsSinceStep > 0) {
+            commandsSinceStep--;
         }
     }
 
-    /** After an operation's first execution: did it run through OpenCL, on our device? */
-    private void verify(int op) {
+    /** The last recorded command's index if it is the given operation and has not run yet, else -1. */
+    private int last(int op) {
+        int c = (commands - 1) * MlpKernel.CMD;
+        return commands > 0 && k.cmd[c] == op ? c : -1;
+    }
+
+    /**
+     * Runs every recorded command, in order, as the passes of one execution: Aparapi enqueues one kernel run per
+     * pass with the pass number as an argument, each after the previous one finished, with no return to Java in
+     * between. The command list and any staged uploads go to the device first.
+     */
+    private void flush() {
+        if (commands == 0) {
+            return;
+        }
+        checkOpen();
+        int n = commands;
+        commands = 0;
+        boolean[] ran = new boolean[MlpKernel.OP_COUNT];
+        for (int i = 0; i < n; i++) {
+            ran[k.cmd[i * MlpKernel.CMD]] = true;
+        }
+        k.put(k.cmd);
+        k.put(k.cmdLr);
+        if (staged > 0) {
+            k.put(k.stage);
+            staged = 0;
+        }
+        try {
+            k.execute(range, n);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("aparapi kernel operations " + names(ran) + " failed on "
+                    + description + ": " + e.getMessage(), e);
+        }
+        executeCalls++;
+        passes += n;
+        verify(ran);
+        for (int op = 0; op < ran.length; op++) {
+            verified[op] |= ran[op];
+        }
+    }
+
+    private static String names(boolean[] ops) {
+        StringBuilder b = new StringBuilder();
+        for (int op = 0; op < ops.length; op++) {
+            if (ops[op]) {
+                b.append(b.length() == 0 ? "'" : ", '").append(MlpKernel.opName(op)).append('\'');
+            }
+        }
+        return b.toString();
+    }
+
+    /** After an execution: did it run through OpenCL, on our device? */
+    private void verify(boolean[] ran) {
         Device target = k.getTargetDevice();
         if (!k.isRunningCL() || !(target instanceof OpenCLDevice) || target.getDeviceId() != device.getDeviceId()) {
-            throw new IllegalStateException("aparapi kernel operation '" + MlpKernel.opName(op)
-                    + "' did not run through OpenCL on " + description + " (Aparapi reports target device "
+            throw new IllegalStateException("aparapi kernel operations " + names(ran)
+                    + " did not run through OpenCL on " + description + " (Aparapi reports target device "
                     + target + ", running OpenCL: " + k.isRunningCL() + "); refusing Aparapi's Java fallback");
         }
     }
 
-    private static int roundUp(int n, int multiple) {
-        int r = Math.max(n, 1) + multiple - 1;
-        return r - r % multiple;
+    /**
+     * For --verbose: how many executions and kernel passes the training steps since the last report took (the
+     * figures include evaluation passes run in between).
+     */
+    private void report() {
+        long s = steps - reportedSteps;
+        if (s == 0) {
+            return;
+        }
+        long e = executeCalls - reportedExecutes;
+        long p = passes - reportedPasses;
+        LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
+                "aparapi: %d training steps in %d execute calls (%.3f per step), %d kernel passes (%.1f per step);"
+                        + " one step records %d commands", s, e, (double) e / s, p, (double) p / s, commandsPerStep));
+        reportedSteps = steps;
+        reportedExecutes = executeCalls;
+        reportedPasses = passes;
     }
 
     private AparapiTensor t(Tensor t) {
@@ -257,6 +367,7 @@ public final class AparapiBackend implements Backend {
         if (end > k.mem.length) {
             // Bring the device copy home, then hand Aparapi a bigger array: on the next execution it drops the old
             // device buffer and creates one from this array (zeros past the old end, like a fresh allocation).
+            flush();
             k.get(k.mem);
             float[] bigger = Arrays.copyOf(k.mem, grown((int) end, k.mem.length));
             bigger[0] = 0f; // the canary lives on the device only
@@ -273,13 +384,22 @@ public final class AparapiBackend implements Backend {
         if (src.length > d.length) {
             throw new IllegalArgumentException("upload of " + src.length + " floats into a tensor of " + d.length);
         }
-        ensureStage(src.length);
-        System.arraycopy(src, 0, k.stage, 0, src.length);
-        k.put(k.stage);
-        k.op = MlpKernel.OP_COPY_IN;
-        k.n = src.length;
-        k.dst = d.offset;
-        execute(linear, src.length);
+        checkOpen();
+        if (src.length == 0) {
+            return;
+        }
+        // Staged behind the uploads already recorded; the stage goes to the device with the next execution.
+        if (staged + src.length > k.stage.length) {
+            flush();
+            ensureStage(src.length);
+        }
+        int from = staged;
+        System.arraycopy(src, 0, k.stage, from, src.length);
+        staged += src.length;
+        int c = record(MlpKernel.OP_COPY_IN);
+        k.cmd[c + 1] = src.length;
+        k.cmd[c + 2] = d.offset;
+        k.cmd[c + 3] = from;
     }
 
     @Override
@@ -288,11 +408,15 @@ public final class AparapiBackend implements Backend {
         if (dst.length > s.length) {
             throw new IllegalArgumentException("download of " + dst.length + " floats from a tensor of " + s.length);
         }
-        ensureStage(dst.length + 1);
-        k.op = MlpKernel.OP_COPY_OUT;
-        k.n = dst.length;
-        k.src = s.offset;
-        execute(linear, dst.length + 1);
+        checkOpen();
+        if (staged > 0 || k.stage.length < dst.length + 1) {
+            flush(); // the copy below overwrites the stage
+            ensureStage(dst.length + 1);
+        }
+        int c = record(MlpKernel.OP_COPY_OUT);
+        k.cmd[c + 1] = dst.length;
+        k.cmd[c + 2] = s.offset;
+        flush();
         k.get(k.stage);
         if (k.stage[dst.length] != MlpKernel.CANARY) {
             throw new IllegalStateException("the aparapi backend lost its device data on " + description
@@ -303,8 +427,8 @@ public final class AparapiBackend implements Backend {
         System.arraycopy(k.stage, 0, dst, 0, dst.length);
     }
 
+    /** Grows the (empty: nothing staged) staging array to at least {@code length} floats. */
     private void ensureStage(int length) {
-        checkOpen();
         if (k.stage.length < length) {
             k.stage = new float[grown(length, k.stage.length)];
         }
@@ -322,6 +446,7 @@ public final class AparapiBackend implements Backend {
         if (pixUsed + pixBytes > Integer.MAX_VALUE - 64) {
             throw new IllegalStateException("the aparapi backend holds at most 2 GiB of pixels");
         }
+        flush(); // recorded commands read these arenas as they are now
         // The kernel never writes these arenas, so the host copies are always current: grow to the exact size,
         // append, and let Aparapi create the device buffers from them (a new array) or send them (put).
         int pixOff = pixUsed;
@@ -355,6 +480,7 @@ public final class AparapiBackend implements Backend {
         int offset = idxUsed;
         int end = offset + aligned(Math.max(length, 1));
         if (end > k.idx.length) {
+            flush(); // recorded commands read idx as it is now
             // The kernel never writes idx: the host copy is current and Aparapi may re-create the buffer from it.
             k.idx = Arrays.copyOf(k.idx, end);
         }
@@ -369,6 +495,8 @@ public final class AparapiBackend implements Backend {
             throw new IllegalArgumentException("upload of " + src.length + " indices into a buffer of " + d.length);
         }
         checkOpen();
+        flush(); // recorded commands read idx as it is now
+        report(); // a new epoch's order: say what the last one cost
         // Host copy first (always current), then the whole index arena goes up before the next operation.
         System.arraycopy(src, 0, k.idx, d.offset, src.length);
         k.put(k.idx);
@@ -389,20 +517,34 @@ public final class AparapiBackend implements Backend {
         if (n == 0) {
             return;
         }
-        k.op = MlpKernel.OP_GATHER;
-        k.n = n;
-        k.width = d.features;
-        k.pixOff = d.pixelOffset;
-        k.idxOff = i.offset + offset;
-        k.dst = out.offset;
-        rowsRange.setGlobalSize_1(rows);
-        execute(rowsRange, d.features);
+        int c = record(MlpKernel.OP_GATHER);
+        k.cmd[c + 1] = n;
+        k.cmd[c + 2] = d.features;
+        k.cmd[c + 3] = d.pixelOffset;
+        k.cmd[c + 4] = i.offset + offset;
+        k.cmd[c + 5] = out.offset;
     }
 
     @Override
     public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int rows, int in, int out, boolean relu) {
         // y[r, o] = sum_i x[r, i] w[o, i]: A = x (r, i) -> x[r*in + i], B(i, o) = w[o*in + i]
-        gemm(rows, out, in, t(x).offset, in, 1, t(w).offset, 1, in, t(y).offset, t(b).offset, relu ? 1 : 0);
+        int xo = t(x).offset;
+        int g = last(MlpKernel.OP_GATHER);
+        if (g >= 0 && k.cmd[g + 5] == xo && k.cmd[g + 2] == in && k.cmd[g + 1] == rows * in) {
+            // Fused with the gather just recorded: the GEMM reads A from the pixels and also stores x.
+            int pixOff = k.cmd[g + 3];
+            int idxOff = k.cmd[g + 4];
+            unrecord();
+            int c = gemm(rows, out, in, xo, in, 1, t(w).offset, 1, in, t(y).offset, t(b).offset, relu ? 1 : 0);
+            if (c >= 0) {
+                k.cmd[c + 15] = 1;
+                k.cmd[c + 16] = pixOff;
+                k.cmd[c + 17] = idxOff;
+                k.cmd[c + 18] = xo;
+            }
+            return;
+        }
+        gemm(rows, out, in, xo, in, 1, t(w).offset, 1, in, t(y).offset, t(b).offset, relu ? 1 : 0);
     }
 
     @Override
@@ -411,46 +553,53 @@ public final class AparapiBackend implements Backend {
         int g = t(dy).offset;
         int n = rows * out;
         if (relu && n > 0) {
-            k.op = MlpKernel.OP_RELU_MASK;
-            k.n = n;
-            k.src = t(y).offset;
-            k.dst = g;
-            execute(linear, n);
+            int prev = last(MlpKernel.OP_GEMM);
+            if (prev >= 0 && k.cmd[prev + 10] == g && k.cmd[prev + 1] == rows && k.cmd[prev + 2] == out
+                    && k.cmd[prev + 13] < 0 && t(y).offset != g) {
+                // dy was just computed by a recorded GEMM (the next layer's dx): mask it there, as it is stored.
+                k.cmd[prev + 13] = t(y).offset;
+            } else {
+                int c = record(MlpKernel.OP_RELU_MASK);
+                k.cmd[c + 1] = n;
+                k.cmd[c + 2] = t(y).offset;
+                k.cmd[c + 3] = g;
+            }
         }
-        k.op = MlpKernel.OP_COLUMN_SUM;
-        k.n = out;
-        k.rows = rows;
-        k.src = g;
-        k.dst = t(db).offset;
-        execute(linear, out);
-        // dw[o, i] = sum_r dy[r, o] x[r, i]: A(o, r) = dy[r*out + o], B(r, i) = x[r*in + i]
-        gemm(out, in, rows, g, 1, out, t(x).offset, in, 1, t(dw).offset, -1, 0);
+        // dw[o, i] = sum_r dy[r, o] x[r, i]: A(o, r) = dy[r*out + o], B(r, i) = x[r*in + i]; db[o] = sum_r A(o, r)
+        int c = gemm(out, in, rows, g, 1, out, t(x).offset, in, 1, t(dw).offset, -1, 0); // in >= 1: a layer's width
+        if (c >= 0) {
+            k.cmd[c + 14] = t(db).offset;
+        }
         if (dx != null) {
             // dx[r, i] = sum_o dy[r, o] w[o, i]: A(r, o) = dy[r*out + o], B(o, i) = w[o*in + i]
             gemm(rows, in, out, g, out, 1, t(w).offset, in, 1, t(dx).offset, -1, 0);
         }
     }
 
-    private void gemm(int m, int n, int depth, int a, int aM, int aK, int b, int bK, int bN, int c, int bias,
-                      int relu) {
+    /** Records a GEMM (see {@link MlpKernel}'s gemm for the arguments); returns its index, or -1 if C is empty. */
+    private int gemm(int m, int n, int depth, int a, int aM, int aK, int b, int bK, int bN, int c, int bias,
+                     int relu) {
         if (m == 0 || n == 0) {
-            return;
+            return -1;
         }
-        k.op = MlpKernel.OP_GEMM;
-        k.gM = m;
-        k.gN = n;
-        k.gK = depth;
-        k.aOff = a;
-        k.aM = aM;
-        k.aK = aK;
-        k.bOff = b;
-        k.bK = bK;
-        k.bN = bN;
-        k.cOff = c;
-        k.biasOff = bias;
-        k.relu = relu;
-        tiles.setGlobalSize_1(roundUp(m, MlpKernel.BLOCK) / 4);
-        execute(tiles, roundUp(n, MlpKernel.BLOCK) / 4);
+        int x = record(MlpKernel.OP_GEMM);
+        int[] cmd = k.cmd;
+        cmd[x + 1] = m;
+        cmd[x + 2] = n;
+        cmd[x + 3] = depth;
+        cmd[x + 4] = a;
+        cmd[x + 5] = aM;
+        cmd[x + 6] = aK;
+        cmd[x + 7] = b;
+        cmd[x + 8] = bK;
+        cmd[x + 9] = bN;
+        cmd[x + 10] = c;
+        cmd[x + 11] = bias;
+        cmd[x + 12] = relu;
+        cmd[x + 13] = -1;
+        cmd[x + 14] = -1;
+        cmd[x + 18] = -1;
+        return x;
     }
 
     @Override
@@ -465,15 +614,21 @@ public final class AparapiBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        k.op = MlpKernel.OP_SOFTMAX_XENT;
-        k.rows = rows;
-        k.width = classes;
-        k.src = t(logits).offset;
-        k.labOff = d.labelOffset;
-        k.idxOff = i.offset + offset;
-        k.outGrad = dLogits == null ? -1 : t(dLogits).offset;
-        k.dst = t(metrics).offset;
-        execute(reduce, MlpKernel.REDUCE);
+        int c = record(MlpKernel.OP_SOFTMAX_XENT);
+        k.cmd[c + 1] = rows;
+        k.cmd[c + 2] = classes;
+        k.cmd[c + 3] = t(logits).offset;
+        k.cmd[c + 4] = d.labelOffset;
+        k.cmd[c + 5] = i.offset + offset;
+        k.cmd[c + 6] = dLogits == null ? -1 : t(dLogits).offset;
+        k.cmd[c + 7] = t(metrics).offset;
+        if (dLogits != null) { // a training step
+            steps++;
+            if (commandsSinceStep > 0) {
+                commandsPerStep = commandsSinceStep;
+            }
+            commandsSinceStep = 0;
+        }
     }
 
     @Override
@@ -481,12 +636,41 @@ public final class AparapiBackend implements Backend {
         if (n == 0) {
             return;
         }
-        k.op = MlpKernel.OP_SGD;
-        k.n = n;
-        k.lr = lr;
-        k.dst = t(p).offset;
-        k.src = t(g).offset;
-        execute(linear, n);
+        int po = t(p).offset;
+        int go = t(g).offset;
+        int c = last(MlpKernel.OP_SGD);
+        if (c >= 0 && k.cmdLr[c / MlpKernel.CMD] == lr && k.cmd[c + 1] < MlpKernel.SGD_SEGMENTS
+                && independent(c, po, go, n)) {
+            // Merged into the update just recorded: one pass for all of a step's parameters.
+            int s = k.cmd[c + 1]++;
+            k.cmd[c + 2 + 3 * s] = po;
+            k.cmd[c + 3 + 3 * s] = go;
+            k.cmd[c + 4 + 3 * s] = n;
+            return;
+        }
+        c = record(MlpKernel.OP_SGD);
+        k.cmdLr[c / MlpKernel.CMD] = lr;
+        k.cmd[c + 1] = 1;
+        k.cmd[c + 2] = po;
+        k.cmd[c + 3] = go;
+        k.cmd[c + 4] = n;
+    }
+
+    /** Whether an update of p[0, n) by g can run in the same pass as the recorded command c's segments. */
+    private boolean independent(int c, int p, int g, int n) {
+        for (int s = 0; s < k.cmd[c + 1]; s++) {
+            int sp = k.cmd[c + 2 + 3 * s];
+            int sg = k.cmd[c + 3 + 3 * s];
+            int sn = k.cmd[c + 4 + 3 * s];
+            if (overlap(p, n, sp, sn) || overlap(p, n, sg, sn) || overlap(g, n, sp, sn)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean overlap(int a, int an, int b, int bn) {
+        return a < b + bn && b < a + an;
     }
 
     private void checkOpen() {
@@ -498,6 +682,7 @@ public final class AparapiBackend implements Backend {
     @Override
     public void close() {
         if (!closed) {
+            report();
             closed = true;
             k.dispose();
             k.mem = null;

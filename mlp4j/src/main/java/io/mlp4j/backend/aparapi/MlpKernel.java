@@ -42,22 +42,29 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
     static final int OP_GATHER = 4;
     static final int OP_GEMM = 5;
     static final int OP_RELU_MASK = 6;
-    static final int OP_COLUMN_SUM = 7;
-    static final int OP_SOFTMAX_XENT = 8;
-    static final int OP_SGD = 9;
-    static final int OP_COUNT = 10;
+    static final int OP_SOFTMAX_XENT = 7;
+    static final int OP_SGD = 8;
+    static final int OP_COUNT = 9;
 
     static final String[] OP_NAMES = {"nop", "copy-in", "copy-out", "set-canary", "gather", "gemm", "relu-mask",
-            "column-sum", "softmax-cross-entropy", "sgd"};
+            "softmax-cross-entropy", "sgd"};
 
-    /** GEMM: a work-group is WG x WG work-items computing a BLOCK x BLOCK block of C, K in steps of TK. */
+    /** Ints per command in {@link #cmd}: the operation, then its arguments (see each operation). */
+    static final int CMD = 20;
+    /** Commands one execution can carry; the backend runs what it has recorded when the list is full. */
+    static final int MAX_COMMANDS = 1024;
+    /** SGD segments one command can carry (consecutive updates merged into one pass). */
+    static final int SGD_SEGMENTS = 4;
+
+    /**
+     * Work-groups are WG x WG work-items (a 2-D range: PoCL vectorises its loop over dimension 0, so neighbouring
+     * work-items there touch neighbouring columns). A GEMM work-group computes a BLOCK x BLOCK block of C, K in
+     * steps of TK; element-wise operations number the work-items of all groups in one flat sequence.
+     */
     static final int WG = 8;
+    static final int LOCAL = WG * WG;
     static final int BLOCK = 4 * WG;
     static final int TK = 16;
-    /** Work-group size of the softmax + cross-entropy reduction (one work-group per batch). */
-    static final int REDUCE = 256;
-    /** Work-group size of the element-wise operations. */
-    static final int LINEAR = 64;
 
     static final float INV_255 = 1f / 255f;
 
@@ -71,208 +78,291 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
     byte[] pixels = new byte[1];
     byte[] labels = new byte[1];
 
+    // ---- the command list: pass p runs the command at cmd[p * CMD], with learning rate cmdLr[p] ----
+    int[] cmd = new int[MAX_COMMANDS * CMD];
+    float[] cmdLr = new float[MAX_COMMANDS];
+
     // ---- local memory ----
     @Local final float[] tileA = new float[BLOCK * TK];
     @Local final float[] tileB = new float[TK * BLOCK];
-    @Local final float[] sumLoss = new float[REDUCE];
-    @Local final float[] sumHits = new float[REDUCE];
-
-    // ---- arguments of the current operation ----
-    int op;
-    /** Element count of element-wise operations. */
-    int n;
-    int dst;
-    int src;
-    /** GEMM: C[m, n] = sum_k A(m, k) B(k, n) (+ bias[n], ReLU); A(m, k) = mem[aOff + m*aM + k*aK]. */
-    int gM, gN, gK, aOff, aM, aK, bOff, bK, bN, cOff, biasOff, relu;
-    /** Gather / softmax: rows, features (gather) or classes (softmax), data set and index offsets. */
-    int rows, width, pixOff, labOff, idxOff, outGrad;
-    float lr;
+    @Local final float[] sumLoss = new float[LOCAL];
+    @Local final float[] sumHits = new float[LOCAL];
 
     @Override
     public void run() {
+        int c = getPassId() * CMD;
+        int op = cmd[c];
         if (op == OP_GEMM) {
-            gemm();
-        } else if (op == OP_GATHER) {
-            gather();
+            gemm(c);
         } else if (op == OP_SOFTMAX_XENT) {
-            softmaxCrossEntropy();
-        } else if (op == OP_SGD) {
-            int i = getGlobalId();
-            if (i < n) {
-                mem[dst + i] = mem[dst + i] - lr * mem[src + i];
+            if (getGroupId(0) == 0) {
+                softmaxCrossEntropy(c);
+            }
+        } else {
+            elementwise(c, op);
+        }
+    }
+
+    /** The work-item's number among all work-items, neighbours in dimension 0 consecutive. */
+    private int flatId() {
+        return getGroupId(0) * LOCAL + getLocalId(1) * WG + getLocalId(0);
+    }
+
+    private int flatSize() {
+        return getNumGroups(0) * LOCAL;
+    }
+
+    /** Operations where each element is independent; each work-item takes every flatSize()-th element. */
+    private void elementwise(int c, int op) {
+        int id = flatId();
+        int stride = flatSize();
+        if (op == OP_SGD) {
+            // segments (p, g, n) at c+2, c+5, ...: p -= lr * g; a work-item handles the same positions in each
+            float lr = cmdLr[getPassId()];
+            for (int s = 0; s < cmd[c + 1]; s++) {
+                int p = cmd[c + 2 + 3 * s];
+                int g = cmd[c + 3 + 3 * s];
+                int n = cmd[c + 4 + 3 * s];
+                for (int i = id; i < n; i += stride) {
+                    mem[p + i] = mem[p + i] - lr * mem[g + i];
+                }
+            }
+        } else if (op == OP_GATHER) {
+            // x[r, j] = pixels[sample(r), j] / 255, sample(r) = idx[idxOff + r]: n, width, pixOff, idxOff, dst
+            int n = cmd[c + 1];
+            int width = cmd[c + 2];
+            int pixOff = cmd[c + 3];
+            int idxOff = cmd[c + 4];
+            int dst = cmd[c + 5];
+            for (int i = id; i < n; i += stride) {
+                int r = i / width;
+                int j = i - r * width;
+                mem[dst + i] = (pixels[pixOff + idx[idxOff + r] * width + j] & 0xFF) * INV_255;
             }
         } else if (op == OP_RELU_MASK) {
-            int i = getGlobalId();
-            if (i < n) {
+            // dst[i] = 0 where src[i] <= 0: n, src, dst
+            int n = cmd[c + 1];
+            int src = cmd[c + 2];
+            int dst = cmd[c + 3];
+            for (int i = id; i < n; i += stride) {
                 if (mem[src + i] <= 0f) {
                     mem[dst + i] = 0f;
                 }
             }
-        } else if (op == OP_COLUMN_SUM) {
-            // mem[dst + c] = sum over r < rows of mem[src + r * n + c], rows in order (like the cpu backend).
-            int c = getGlobalId();
-            if (c < n) {
-                float s = 0f;
-                for (int r = 0; r < rows; r++) {
-                    s += mem[src + r * n + c];
-                }
-                mem[dst + c] = s;
-            }
         } else if (op == OP_COPY_IN) {
-            int i = getGlobalId();
-            if (i < n) {
-                mem[dst + i] = stage[i];
+            // mem[dst + i] = stage[from + i]: n, dst, from
+            int n = cmd[c + 1];
+            int dst = cmd[c + 2];
+            int from = cmd[c + 3];
+            for (int i = id; i < n; i += stride) {
+                mem[dst + i] = stage[from + i];
             }
         } else if (op == OP_COPY_OUT) {
-            int i = getGlobalId();
-            if (i < n) {
+            // stage[i] = mem[src + i], and the canary at stage[n]: n, src
+            int n = cmd[c + 1];
+            int src = cmd[c + 2];
+            for (int i = id; i < n; i += stride) {
                 stage[i] = mem[src + i];
             }
-            if (i == 0) {
+            if (id == 0) {
                 stage[n] = mem[0];
             }
         } else if (op == OP_SET_CANARY) {
-            if (getGlobalId() == 0) {
+            if (id == 0) {
                 mem[0] = CANARY;
             }
         }
     }
 
-    /** x[r, j] = pixels[sample(r), j] / 255 with sample(r) = idx[idxOff + r]; work-item (j, r). */
-    private void gather() {
-        int j = getGlobalId(0);
-        int r = getGlobalId(1);
-        if (j < width) {
-            int sample = idx[idxOff + r];
-            mem[dst + r * width + j] = (pixels[pixOff + sample * width + j] & 0xFF) * INV_255;
+    /** A(m, k): a slice of mem, or (aPix) the gathered input x[m, k] read straight from the data set's pixels. */
+    private float loadA(int c, int m, int k) {
+        float v = 0f;
+        if (cmd[c + 15] != 0) {
+            v = (pixels[cmd[c + 16] + idx[cmd[c + 17] + m] * cmd[c + 3] + k] & 0xFF) * INV_255;
+        } else {
+            v = mem[cmd[c + 4] + m * cmd[c + 5] + k * cmd[c + 6]];
         }
+        return v;
     }
 
     /**
-     * Tiled GEMM with local memory and register blocking. A work-group of WG x WG work-items computes a
-     * BLOCK x BLOCK block of C (BLOCK = 4 WG); work-item (tx, ty) owns the 4 x 4 outputs at rows
-     * ty + WG i and columns tx + WG j (strided, so neighbouring work-items touch neighbouring columns). K advances
-     * in steps of TK through BLOCK x TK and TK x BLOCK tiles of A and B in local memory (zero-padded past the
-     * edges, which only adds exact zeros): each output sums its products in K order, like the cpu backend.
+     * GEMM C[m, n] = sum_k A(m, k) B(k, n), then + bias[n], ReLU, and a mask (0 where mask[m, n] <= 0).
+     * Arguments: 1 m, 2 n, 3 k, 4 aOff, 5 aM, 6 aK (A(m, k) = mem[aOff + m aM + k aK]), 7 bOff, 8 bK, 9 bN,
+     * 10 cOff, 11 bias (-1: none), 12 relu (0/1), 13 mask (-1: none), 14 rowSum (-1: none; else also
+     * rowSum[m] = sum_k A(m, k)), 15 aPix (0/1: A is the batch gathered from pixels), 16 pixOff, 17 idxOff,
+     * 18 x (-1: none; else the gathered A is also stored there, [m, k]).
+     *
+     * <p>Tiled with local memory and register blocking: work-group g takes blocks g, g + groups, ... of
+     * BLOCK x BLOCK; work-item (tx, ty) owns the 4 x 4 outputs at rows ty + WG i and columns tx + WG j (strided,
+     * so neighbouring work-items touch neighbouring columns). K advances in steps of TK through BLOCK x TK and
+     * TK x BLOCK tiles of A and B in local memory (zero-padded past the edges, which only adds exact zeros): each
+     * output, and each row sum, adds its terms in K order, like the cpu backend.
      */
-    private void gemm() {
+    private void gemm(int c) {
+        int gM = cmd[c + 1];
+        int gN = cmd[c + 2];
+        int gK = cmd[c + 3];
+        int bOff = cmd[c + 7];
+        int bK = cmd[c + 8];
+        int bN = cmd[c + 9];
+        int rowSum = cmd[c + 14];
+        int xOut = cmd[c + 18];
         int tx = getLocalId(0);
         int ty = getLocalId(1);
         int lid = ty * WG + tx;
-        int m0 = getGroupId(1) * BLOCK;
-        int n0 = getGroupId(0) * BLOCK;
-        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
-        float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
-        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
-        float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
-        for (int k0 = 0; k0 < gK; k0 += TK) {
-            for (int l = 0; l < BLOCK * TK / (WG * WG); l++) {
-                int e = lid + l * WG * WG;
-                int r = e / TK;
-                int kk = e - r * TK;
-                float va = 0f;
-                if (m0 + r < gM && k0 + kk < gK) {
-                    va = mem[aOff + (m0 + r) * aM + (k0 + kk) * aK];
+        int blocksN = (gN + BLOCK - 1) / BLOCK;
+        int blocks = ((gM + BLOCK - 1) / BLOCK) * blocksN;
+        for (int blk = getGroupId(0); blk < blocks; blk += getNumGroups(0)) {
+            int m0 = (blk / blocksN) * BLOCK;
+            int n0 = (blk - (blk / blocksN) * blocksN) * BLOCK;
+            float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+            float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+            float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+            float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int k0 = 0; k0 < gK; k0 += TK) {
+                for (int l = 0; l < BLOCK * TK / LOCAL; l++) {
+                    int e = lid + l * LOCAL;
+                    int r = e / TK;
+                    int kk = e - r * TK;
+                    float va = 0f;
+                    if (m0 + r < gM && k0 + kk < gK) {
+                        va = loadA(c, m0 + r, k0 + kk);
+                        if (xOut >= 0 && n0 == 0) {
+                            mem[xOut + (m0 + r) * gK + k0 + kk] = va;
+                        }
+                    }
+                    tileA[e] = va;
+                    int kb = e / BLOCK;
+                    int cb = e - kb * BLOCK;
+                    float vb = 0f;
+                    if (k0 + kb < gK && n0 + cb < gN) {
+                        vb = mem[bOff + (k0 + kb) * bK + (n0 + cb) * bN];
+                    }
+                    tileB[e] = vb;
                 }
-                tileA[e] = va;
-                int kb = e / BLOCK;
-                int c = e - kb * BLOCK;
-                float vb = 0f;
-                if (k0 + kb < gK && n0 + c < gN) {
-                    vb = mem[bOff + (k0 + kb) * bK + (n0 + c) * bN];
+                localBarrier();
+                for (int kk = 0; kk < TK; kk++) {
+                    float a0 = tileA[ty * TK + kk];
+                    float a1 = tileA[(ty + WG) * TK + kk];
+                    float a2 = tileA[(ty + 2 * WG) * TK + kk];
+                    float a3 = tileA[(ty + 3 * WG) * TK + kk];
+                    float b0 = tileB[kk * BLOCK + tx];
+                    float b1 = tileB[kk * BLOCK + tx + WG];
+                    float b2 = tileB[kk * BLOCK + tx + 2 * WG];
+                    float b3 = tileB[kk * BLOCK + tx + 3 * WG];
+                    c00 += a0 * b0;
+                    c01 += a0 * b1;
+                    c02 += a0 * b2;
+                    c03 += a0 * b3;
+                    c10 += a1 * b0;
+                    c11 += a1 * b1;
+                    c12 += a1 * b2;
+                    c13 += a1 * b3;
+                    c20 += a2 * b0;
+                    c21 += a2 * b1;
+                    c22 += a2 * b2;
+                    c23 += a2 * b3;
+                    c30 += a3 * b0;
+                    c31 += a3 * b1;
+                    c32 += a3 * b2;
+                    c33 += a3 * b3;
+                    s0 += a0;
+                    s1 += a1;
+                    s2 += a2;
+                    s3 += a3;
                 }
-                tileB[e] = vb;
+                localBarrier();
             }
-            localBarrier();
-            for (int kk = 0; kk < TK; kk++) {
-                float a0 = tileA[ty * TK + kk];
-                float a1 = tileA[(ty + WG) * TK + kk];
-                float a2 = tileA[(ty + 2 * WG) * TK + kk];
-                float a3 = tileA[(ty + 3 * WG) * TK + kk];
-                float b0 = tileB[kk * BLOCK + tx];
-                float b1 = tileB[kk * BLOCK + tx + WG];
-                float b2 = tileB[kk * BLOCK + tx + 2 * WG];
-                float b3 = tileB[kk * BLOCK + tx + 3 * WG];
-                c00 += a0 * b0;
-                c01 += a0 * b1;
-                c02 += a0 * b2;
-                c03 += a0 * b3;
-                c10 += a1 * b0;
-                c11 += a1 * b1;
-                c12 += a1 * b2;
-                c13 += a1 * b3;
-                c20 += a2 * b0;
-                c21 += a2 * b1;
-                c22 += a2 * b2;
-                c23 += a2 * b3;
-                c30 += a3 * b0;
-                c31 += a3 * b1;
-                c32 += a3 * b2;
-                c33 += a3 * b3;
+            int r0 = m0 + ty;
+            int col = n0 + tx;
+            store(c, r0, col, c00);
+            store(c, r0, col + WG, c01);
+            store(c, r0, col + 2 * WG, c02);
+            store(c, r0, col + 3 * WG, c03);
+            store(c, r0 + WG, col, c10);
+            store(c, r0 + WG, col + WG, c11);
+            store(c, r0 + WG, col + 2 * WG, c12);
+            store(c, r0 + WG, col + 3 * WG, c13);
+            store(c, r0 + 2 * WG, col, c20);
+            store(c, r0 + 2 * WG, col + WG, c21);
+            store(c, r0 + 2 * WG, col + 2 * WG, c22);
+            store(c, r0 + 2 * WG, col + 3 * WG, c23);
+            store(c, r0 + 3 * WG, col, c30);
+            store(c, r0 + 3 * WG, col + WG, c31);
+            store(c, r0 + 3 * WG, col + 2 * WG, c32);
+            store(c, r0 + 3 * WG, col + 3 * WG, c33);
+            if (rowSum >= 0 && n0 == 0 && tx == 0) {
+                storeRowSum(rowSum, gM, r0, s0);
+                storeRowSum(rowSum, gM, r0 + WG, s1);
+                storeRowSum(rowSum, gM, r0 + 2 * WG, s2);
+                storeRowSum(rowSum, gM, r0 + 3 * WG, s3);
             }
-            localBarrier();
         }
-        int r0 = m0 + ty;
-        int col = n0 + tx;
-        store(r0, col, c00);
-        store(r0, col + WG, c01);
-        store(r0, col + 2 * WG, c02);
-        store(r0, col + 3 * WG, c03);
-        store(r0 + WG, col, c10);
-        store(r0 + WG, col + WG, c11);
-        store(r0 + WG, col + 2 * WG, c12);
-        store(r0 + WG, col + 3 * WG, c13);
-        store(r0 + 2 * WG, col, c20);
-        store(r0 + 2 * WG, col + WG, c21);
-        store(r0 + 2 * WG, col + 2 * WG, c22);
-        store(r0 + 2 * WG, col + 3 * WG, c23);
-        store(r0 + 3 * WG, col, c30);
-        store(r0 + 3 * WG, col + WG, c31);
-        store(r0 + 3 * WG, col + 2 * WG, c32);
-        store(r0 + 3 * WG, col + 3 * WG, c33);
     }
 
-    /** GEMM epilogue for one output: bias, ReLU, store (outside C: nothing). */
-    private void store(int row, int col, float v) {
-        if (row < gM && col < gN) {
+    private void storeRowSum(int rowSum, int gM, int row, float s) {
+        if (row < gM) {
+            mem[rowSum + row] = s;
+        }
+    }
+
+    /** GEMM epilogue for one output: bias, ReLU, mask, store (outside C: nothing). */
+    private void store(int c, int row, int col, float v) {
+        int gN = cmd[c + 2];
+        if (row < cmd[c + 1] && col < gN) {
             float acc = v;
-            if (biasOff >= 0) {
-                acc += mem[biasOff + col];
+            int bias = cmd[c + 11];
+            if (bias >= 0) {
+                acc += mem[bias + col];
             }
-            if (relu != 0 && acc < 0f) {
+            if (cmd[c + 12] != 0 && acc < 0f) {
                 acc = 0f;
             }
-            mem[cOff + row * gN + col] = acc;
+            int mask = cmd[c + 13];
+            if (mask >= 0) {
+                if (mem[mask + row * gN + col] <= 0f) {
+                    acc = 0f;
+                }
+            }
+            mem[cmd[c + 10] + row * gN + col] = acc;
         }
     }
 
     /**
-     * One work-group of REDUCE work-items; work-item t handles rows t, t + REDUCE, ... : softmax, loss
+     * Run by work-group 0 alone: work-item t handles rows t, t + LOCAL, ... : softmax, loss
      * log(sum exp(z - max)) - (z[label] - max), arg-max hit, and unless outGrad < 0 the gradient
      * (softmax - onehot) / rows. Then a tree reduction in local memory, and work-item 0 adds the sums to
-     * mem[dst] (loss) and mem[dst + 1] (correct count).
+     * mem[dst] (loss) and mem[dst + 1] (correct count). Arguments: 1 rows, 2 classes, 3 logits, 4 labOff,
+     * 5 idxOff, 6 outGrad (-1: none), 7 dst.
      */
-    private void softmaxCrossEntropy() {
-        int t = getLocalId();
+    private void softmaxCrossEntropy(int c) {
+        int rows = cmd[c + 1];
+        int width = cmd[c + 2];
+        int src = cmd[c + 3];
+        int labOff = cmd[c + 4];
+        int idxOff = cmd[c + 5];
+        int outGrad = cmd[c + 6];
+        int dst = cmd[c + 7];
+        int t = getLocalId(1) * WG + getLocalId(0);
         float loss = 0f;
         float hits = 0f;
         float invRows = 1f / rows;
-        for (int r = t; r < rows; r += REDUCE) {
+        for (int r = t; r < rows; r += LOCAL) {
             int o = src + r * width;
             int label = labels[labOff + idx[idxOff + r]] & 0xFF;
             int best = 0;
             float max = mem[o];
-            for (int c = 1; c < width; c++) {
-                float z = mem[o + c];
+            for (int j = 1; j < width; j++) {
+                float z = mem[o + j];
                 if (z > max) {
                     max = z;
-                    best = c;
+                    best = j;
                 }
             }
             float sum = 0f;
-            for (int c = 0; c < width; c++) {
-                sum += exp(mem[o + c] - max);
+            for (int j = 0; j < width; j++) {
+                sum += exp(mem[o + j] - max);
             }
             loss += log(sum) - (mem[o + label] - max);
             if (best == label) {
@@ -281,20 +371,20 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
             if (outGrad >= 0) {
                 float inv = 1f / sum;
                 int g = outGrad + r * width;
-                for (int c = 0; c < width; c++) {
-                    float p = exp(mem[o + c] - max) * inv;
+                for (int j = 0; j < width; j++) {
+                    float p = exp(mem[o + j] - max) * inv;
                     float onehot = 0f;
-                    if (c == label) {
+                    if (j == label) {
                         onehot = 1f;
                     }
-                    mem[g + c] = (p - onehot) * invRows;
+                    mem[g + j] = (p - onehot) * invRows;
                 }
             }
         }
         sumLoss[t] = loss;
         sumHits[t] = hits;
         localBarrier();
-        for (int s = REDUCE / 2; s > 0; s = s / 2) {
+        for (int s = LOCAL / 2; s > 0; s = s / 2) {
             if (t < s) {
                 sumLoss[t] = sumLoss[t] + sumLoss[t + s];
                 sumHits[t] = sumHits[t] + sumHits[t + s];
@@ -315,7 +405,7 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
     /** Aparapi calls this instead of its Java-thread emulation when OpenCL fails: refuse, loudly. */
     @Override
     public void executeFallbackAlgorithm(Range range, int passId) {
-        throw new IllegalStateException("Aparapi could not run kernel operation '" + opName(op)
+        throw new IllegalStateException("Aparapi could not run kernel operation '" + opName(cmd[passId * CMD])
                 + "' through OpenCL and wanted to fall back to Java threads; mlp4j refuses that fallback");
     }
 

@@ -256,6 +256,94 @@ class AparapiBackendTest {
         assertClose("p", p, 25_088);
     }
 
+    /**
+     * The trainer's step on the tutorial's shapes, recorded and run as one execution: the gather is fused into the
+     * first GEMM, the bias gradients into the weight-gradient GEMMs, the hidden layer's ReLU mask into the GEMM that
+     * computes its gradient, the four updates into one pass. Every tensor must match the cpu backend's unfused step.
+     */
+    @Test
+    void aTrainingStepRunsAsOneExecutionOfSevenFusedPassesAndMatchesCpu() {
+        Random rnd = new Random(11);
+        int count = 300;
+        int rows = 128;
+        byte[] pixels = new byte[count * 784];
+        rnd.nextBytes(pixels);
+        byte[] labels = new byte[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = (byte) rnd.nextInt(10);
+        }
+        DeviceDataset dg = gpu.upload(pixels, labels, count, 784);
+        DeviceDataset dc = cpu.upload(pixels, labels, count, 784);
+        int[] order = permutation(rnd, count);
+        IndexBuffer ig = gpu.allocateIndices(count);
+        IndexBuffer ic = cpu.allocateIndices(count);
+        gpu.upload(ig, order);
+        cpu.upload(ic, order);
+        Pair x = random(rnd, rows * 784, 3f);
+        Pair w1 = random(rnd, 32 * 784, 0.05f);
+        Pair b1 = random(rnd, 32, 0.1f);
+        Pair h = random(rnd, rows * 32, 3f);
+        Pair w2 = random(rnd, 10 * 32, 0.2f);
+        Pair b2 = random(rnd, 10, 0.1f);
+        Pair z = random(rnd, rows * 10, 3f);
+        Pair dh = random(rnd, rows * 32, 3f);
+        Pair dz = random(rnd, rows * 10, 3f);
+        Pair dw1 = random(rnd, 32 * 784, 3f);
+        Pair db1 = random(rnd, 32, 3f);
+        Pair dw2 = random(rnd, 10 * 32, 3f);
+        Pair db2 = random(rnd, 10, 3f);
+        Pair m = pair(new float[2]);
+        get(gpu, m.g, 2); // runs everything recorded so far
+        long passes = gpu.passes();
+        long executions = gpu.executeCalls();
+        for (Backend be : new Backend[]{gpu, cpu}) {
+            boolean g = be == gpu;
+            be.gather(g ? dg : dc, g ? ig : ic, 17, rows, g ? x.g : x.c);
+            be.linearForward(g ? x.g : x.c, g ? w1.g : w1.c, g ? b1.g : b1.c, g ? h.g : h.c, rows, 784, 32, true);
+            be.linearForward(g ? h.g : h.c, g ? w2.g : w2.c, g ? b2.g : b2.c, g ? z.g : z.c, rows, 32, 10, false);
+            be.softmaxCrossEntropy(g ? z.g : z.c, g ? dg : dc, g ? ig : ic, 17, rows, 10, g ? dz.g : dz.c,
+                    g ? m.g : m.c);
+            be.linearBackward(g ? h.g : h.c, g ? w2.g : w2.c, g ? z.g : z.c, g ? dz.g : dz.c, g ? dh.g : dh.c,
+                    g ? dw2.g : dw2.c, g ? db2.g : db2.c, rows, 32, 10, false);
+            be.linearBackward(g ? x.g : x.c, g ? w1.g : w1.c, g ? h.g : h.c, g ? dh.g : dh.c, null,
+                    g ? dw1.g : dw1.c, g ? db1.g : db1.c, rows, 784, 32, true);
+            be.sgdUpdate(g ? w1.g : w1.c, g ? dw1.g : dw1.c, 32 * 784, 0.5f);
+            be.sgdUpdate(g ? b1.g : b1.c, g ? db1.g : db1.c, 32, 0.5f);
+            be.sgdUpdate(g ? w2.g : w2.c, g ? dw2.g : dw2.c, 10 * 32, 0.5f);
+            be.sgdUpdate(g ? b2.g : b2.c, g ? db2.g : db2.c, 10, 0.5f);
+        }
+        float[] mg = get(gpu, m.g, 2);
+        assertEquals(executions + 1, gpu.executeCalls(), "the step and the download in one execution");
+        assertEquals(passes + 7 + 1, gpu.passes(), "7 passes for the step, 1 for the download");
+        float[] mc = get(cpu, m.c, 2);
+        assertClose("loss sum", new float[]{mc[0]}, new float[]{mg[0]});
+        assertEquals(mc[1], mg[1], "correct count");
+        assertArrayEquals(get(cpu, x.c, rows * 784), get(gpu, x.g, rows * 784), "x, stored by the fused gather");
+        assertClose("h", h, rows * 32);
+        assertClose("z", z, rows * 10);
+        assertClose("dz", dz, rows * 10);
+        assertClose("dh, masked", dh, rows * 32);
+        assertClose("dw2", dw2, 10 * 32);
+        assertClose("db2", db2, 10);
+        assertClose("dw1", dw1, 32 * 784);
+        assertClose("db1", db1, 32);
+        assertClose("w1", w1, 32 * 784);
+        assertClose("b1", b1, 32);
+        assertClose("w2", w2, 10 * 32);
+        assertClose("b2", b2, 10);
+    }
+
+    @Test
+    void updatesOfOverlappingTensorsAreNotMerged() {
+        // p -= lr g twice on the same p: in one pass they would race; the second must see the first's result.
+        Pair p = pair(new float[]{1, 2, 3, 4});
+        Pair g = pair(new float[]{1, 1, 1, 1});
+        gpu.sgdUpdate(p.g, g.g, 4, 0.5f);
+        gpu.sgdUpdate(g.g, p.g, 4, 1f); // g -= p, reading the p just updated
+        assertArrayEquals(new float[]{0.5f, 1.5f, 2.5f, 3.5f}, get(gpu, p.g, 4));
+        assertArrayEquals(new float[]{0.5f, -0.5f, -1.5f, -2.5f}, get(gpu, g.g, 4));
+    }
+
     @Test
     void everyOperationRanThroughOpenClOnTheChosenDevice() {
         // Run each operation once (other tests may run in any order).
@@ -271,6 +359,7 @@ class AparapiBackendTest {
         Pair dx = random(rnd, 12, 1f);
         Pair m = random(rnd, 2, 1f);
         gpu.gather(d, ix, 0, 4, x.g);
+        get(gpu, x.g, 12); // runs the gather alone (followed by a GEMM, it would be fused into it)
         gpu.linearForward(x.g, w.g, b.g, y.g, 4, 3, 2, true);
         gpu.softmaxCrossEntropy(y.g, d, ix, 0, 4, 2, dy.g, m.g);
         gpu.linearBackward(x.g, w.g, y.g, dy.g, dx.g, w.g, b.g, 4, 3, 2, true);
