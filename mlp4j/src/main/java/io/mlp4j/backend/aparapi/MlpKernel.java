@@ -64,7 +64,7 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
     static final int WG = 8;
     static final int LOCAL = WG * WG;
     static final int BLOCK = 4 * WG;
-    static final int TK = 16;
+    static final int TK = 32;
 
     static final float INV_255 = 1f / 255f;
 
@@ -174,17 +174,6 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
         }
     }
 
-    /** A(m, k): a slice of mem, or (aPix) the gathered input x[m, k] read straight from the data set's pixels. */
-    private float loadA(int c, int m, int k) {
-        float v = 0f;
-        if (cmd[c + 15] != 0) {
-            v = (pixels[cmd[c + 16] + idx[cmd[c + 17] + m] * cmd[c + 3] + k] & 0xFF) * INV_255;
-        } else {
-            v = mem[cmd[c + 4] + m * cmd[c + 5] + k * cmd[c + 6]];
-        }
-        return v;
-    }
-
     /**
      * GEMM C[m, n] = sum_k A(m, k) B(k, n), then + bias[n], ReLU, and a mask (0 where mask[m, n] <= 0).
      * Arguments: 1 m, 2 n, 3 k, 4 aOff, 5 aM, 6 aK (A(m, k) = mem[aOff + m aM + k aK]), 7 bOff, 8 bK, 9 bN,
@@ -205,7 +194,13 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
         int bOff = cmd[c + 7];
         int bK = cmd[c + 8];
         int bN = cmd[c + 9];
+        int aOff = cmd[c + 4];
+        int aM = cmd[c + 5];
+        int aK = cmd[c + 6];
         int rowSum = cmd[c + 14];
+        int aPix = cmd[c + 15];
+        int pixOff = cmd[c + 16];
+        int idxOff = cmd[c + 17];
         int xOut = cmd[c + 18];
         int tx = getLocalId(0);
         int ty = getLocalId(1);
@@ -221,25 +216,43 @@ class MlpKernel extends Kernel { // not final: fault-injection tests subclass it
             float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
             float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
             for (int k0 = 0; k0 < gK; k0 += TK) {
+                int full = 0;
+                if (m0 + BLOCK <= gM && n0 + BLOCK <= gN && k0 + TK <= gK) {
+                    full = 1;
+                }
                 for (int l = 0; l < BLOCK * TK / LOCAL; l++) {
+                    // Neighbouring work-items read neighbouring addresses: along k where the operand is contiguous
+                    // along k (A row-major, B = W^T), else along m or n.
                     int e = lid + l * LOCAL;
                     int r = e / TK;
                     int kk = e - r * TK;
+                    if (aK != 1 && aPix == 0) {
+                        kk = e / BLOCK;
+                        r = e - kk * BLOCK;
+                    }
                     float va = 0f;
-                    if (m0 + r < gM && k0 + kk < gK) {
-                        va = loadA(c, m0 + r, k0 + kk);
-                        if (xOut >= 0 && n0 == 0) {
-                            mem[xOut + (m0 + r) * gK + k0 + kk] = va;
+                    if (full != 0 || (m0 + r < gM && k0 + kk < gK)) {
+                        if (aPix != 0) {
+                            va = (pixels[pixOff + idx[idxOff + m0 + r] * gK + k0 + kk] & 0xFF) * INV_255;
+                            if (xOut >= 0 && n0 == 0) {
+                                mem[xOut + (m0 + r) * gK + k0 + kk] = va;
+                            }
+                        } else {
+                            va = mem[aOff + (m0 + r) * aM + (k0 + kk) * aK];
                         }
                     }
-                    tileA[e] = va;
+                    tileA[r * TK + kk] = va;
                     int kb = e / BLOCK;
                     int cb = e - kb * BLOCK;
+                    if (bN != 1) {
+                        cb = e / TK;
+                        kb = e - cb * TK;
+                    }
                     float vb = 0f;
-                    if (k0 + kb < gK && n0 + cb < gN) {
+                    if (full != 0 || (k0 + kb < gK && n0 + cb < gN)) {
                         vb = mem[bOff + (k0 + kb) * bK + (n0 + cb) * bN];
                     }
-                    tileB[e] = vb;
+                    tileB[kb * BLOCK + cb] = vb;
                 }
                 localBarrier();
                 for (int kk = 0; kk < TK; kk++) {
