@@ -17,12 +17,17 @@ import java.util.Arrays;
 /**
  * The Aparapi backend: every operation is one operation of {@link MlpKernel}, run through OpenCL on one chosen
  * device. Tensors, data sets and index buffers are slices of the kernel's arenas, resident on the device in
- * explicit-buffer mode; only staging arrays travel (see {@link MlpKernel}). Per training step nothing is
- * transferred but kernel arguments; per epoch the index order goes up and the metrics come down.
+ * explicit-buffer mode; only staging arrays travel (see {@link MlpKernel}).
+ *
+ * <p>Operations are recorded, not run: each call appends a command to the kernel's command list, fusing it with
+ * the command before where that gives the same result in fewer passes (gather into GEMM, ReLU mask into the GEMM
+ * that computed the gradient, consecutive SGD updates). When a result is needed (a download, an upload of indices
+ * or data, arena growth, a full list) the list runs as the passes of one {@code execute}. Per training step
+ * nothing is transferred; a few times per epoch the command list goes up with the metrics' download.
  *
  * <p>No fallback: the kernel is compiled for the device up front ({@code CompileFailedException} becomes an
- * error naming the device), Aparapi's Java fallback throws, and after the first execution of each operation the
- * backend checks that it ran through OpenCL on the chosen device.
+ * error naming the device), Aparapi's Java fallback throws, and after every execution the backend checks that
+ * it ran through OpenCL on the chosen device.
  */
 public final class AparapiBackend implements Backend {
 
@@ -67,6 +72,9 @@ public final class AparapiBackend implements Backend {
     private int commands;
     /** Floats of {@code stage} holding uploads recorded and not yet run. */
     private int staged;
+
+    /** Which operations the execution being run holds (reused: nothing is allocated per execution). */
+    private final boolean[] ran = new boolean[MlpKernel.OP_COUNT];
 
     // ---- counts for the --verbose report ----
     private long executeCalls;
@@ -223,7 +231,7 @@ public final class AparapiBackend implements Backend {
             flush();
         }
         int c = commands * MlpKernel.CMD;
-        java.util.Arrays.fill(k.cmd, c, c + MlpKernel.CMD, 0);
+        Arrays.fill(k.cmd, c, c + MlpKernel.CMD, 0);
         k.cmd[c] = op;
         commands++;
         if (commandsSinceStep >= 0) {
@@ -258,7 +266,7 @@ public final class AparapiBackend implements Backend {
         checkOpen();
         int n = commands;
         commands = 0;
-        boolean[] ran = new boolean[MlpKernel.OP_COUNT];
+        Arrays.fill(ran, false);
         for (int i = 0; i < n; i++) {
             ran[k.cmd[i * MlpKernel.CMD]] = true;
         }

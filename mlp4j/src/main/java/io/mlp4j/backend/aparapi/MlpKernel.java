@@ -4,7 +4,9 @@ import com.aparapi.Kernel;
 import com.aparapi.Range;
 
 /**
- * Every device operation of the Aparapi backend, as one OpenCL kernel whose {@code run()} switches on {@link #op}.
+ * Every device operation of the Aparapi backend, as one OpenCL kernel run as a sequence of passes: pass p runs
+ * the command at {@code cmd[p * CMD]} (the operation's number, then its arguments), so one {@code execute} runs
+ * a whole recorded list of operations, each pass after the previous one finished.
  *
  * <p>Why one kernel: Aparapi 3.0.0 gives each {@code Kernel} instance its own OpenCL context, and binds one device
  * buffer per Java array field per instance (see {@code JNIContext}/{@code KernelArg} in aparapi-native). Two kernel
