@@ -180,10 +180,6 @@ public final class AparapiBackend implements Backend {
      */
     static int workGroups(OpenCLDevice device) {
         int units = Math.max(1, device.getMaxComputeUnits());
-        String groups = System.getProperty("mlp4j.aparapi.groups");
-        if (groups != null) {
-            return Integer.parseInt(groups);
-        }
         return device.getType() == Device.TYPE.CPU ? 2 * units : 8 * units;
     }
 
@@ -401,10 +397,10 @@ public final class AparapiBackend implements Backend {
             flush();
             ensureStage(src.length);
         }
+        int c = record(MlpKernel.OP_COPY_IN); // first: if the list is full, this runs it and empties the stage
         int from = staged;
         System.arraycopy(src, 0, k.stage, from, src.length);
         staged += src.length;
-        int c = record(MlpKernel.OP_COPY_IN);
         k.cmd[c + 1] = src.length;
         k.cmd[c + 2] = d.offset;
         k.cmd[c + 3] = from;
@@ -417,10 +413,11 @@ public final class AparapiBackend implements Backend {
             throw new IllegalArgumentException("download of " + dst.length + " floats from a tensor of " + s.length);
         }
         checkOpen();
-        if (staged > 0 || k.stage.length < dst.length + 1) {
-            flush(); // the copy below overwrites the stage
+        if (k.stage.length < dst.length + 1) {
+            flush(); // sends what is staged before the stage is replaced
             ensureStage(dst.length + 1);
         }
+        // Staged uploads are read by earlier passes of the same execution, before this copy overwrites the stage.
         int c = record(MlpKernel.OP_COPY_OUT);
         k.cmd[c + 1] = dst.length;
         k.cmd[c + 2] = s.offset;

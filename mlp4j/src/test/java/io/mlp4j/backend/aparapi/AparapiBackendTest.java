@@ -113,6 +113,26 @@ class AparapiBackendTest {
     }
 
     @Test
+    void moreRecordedUploadsThanOneExecutionHoldsAllArrive() {
+        // 1,500 uploads (of growing sizes, so the stage grows too) are more commands than one list holds: the list
+        // runs when full, in the middle of the uploads, and every value must still land where it was sent.
+        int count = MlpKernel.MAX_COMMANDS + 476;
+        Tensor[] t = new Tensor[count];
+        for (int i = 0; i < count; i++) {
+            t[i] = gpu.allocate(1 + i % 40);
+            float[] v = new float[1 + i % 40];
+            java.util.Arrays.fill(v, i);
+            gpu.upload(t[i], v);
+        }
+        for (int i = 0; i < count; i++) {
+            float[] v = get(gpu, t[i], 1 + i % 40);
+            for (float x : v) {
+                assertEquals(i, x, "tensor " + i);
+            }
+        }
+    }
+
+    @Test
     void arenaGrowthKeepsDeviceResults() {
         Random rnd = new Random(1);
         Pair p = random(rnd, 513, 1f);
