@@ -4,18 +4,15 @@ import io.mlp4j.backend.Settings;
 import io.mlp4j.backend.cpu.CpuInference;
 import io.mlp4j.backend.cpu.CpuProvider;
 import io.mlp4j.data.DataSet;
-import io.mlp4j.internal.DataSetAccess;
 import io.mlp4j.io.ModelFormats;
-import io.mlp4j.spi.ModelData;
+import io.mlp4j.training.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A trained network that predicts. Immutable and thread-safe: share one instance between threads. Runs on the
@@ -33,40 +30,29 @@ import java.util.Objects;
 public final class Classifier {
 
     private final Network net;
-    private final float[][] w;
-    private final float[][] b;
+    private final Parameters params;
     private final List<String> labels;
     private final CpuInference inference;
 
-    Classifier(Network net, float[][] parameters, List<String> labels) {
+    Classifier(Network net, Parameters parameters, List<String> labels) {
         this(net, parameters, labels, Settings.current(Map.of()));
     }
 
     /** With the threads and kernels that {@code settings} configure ({@code mlp4j.threads}, {@code mlp4j.cpu.vector}). */
-    Classifier(Network net, float[][] parameters, List<String> labels, Settings settings) {
+    Classifier(Network net, Parameters parameters, List<String> labels, Settings settings) {
         this.net = net;
-        int layers = net.layers();
-        this.w = new float[layers][];
-        this.b = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            w[l] = parameters[l].clone();
-            b[l] = parameters[layers + l].clone();
-            if (w[l].length != net.in(l) * net.out(l) || b[l].length != net.out(l)) {
-                throw new IllegalArgumentException("layer " + (l + 1) + " parameters do not fit " + net);
-            }
-        }
+        this.params = parameters.checkShape(net.sizes()).copy();
         if (labels.size() != net.outputs()) {
             throw new IllegalArgumentException(labels.size() + " labels for " + net.outputs() + " outputs");
         }
         this.labels = List.copyOf(labels);
-        this.inference = CpuInference.create(net.sizes(), w, b, CpuProvider.useVector(settings),
-                CpuProvider.threads(settings));
+        this.inference = CpuInference.create(net.sizes(), params.weights(), params.biases(),
+                CpuProvider.useVector(settings), CpuProvider.threads(settings));
     }
 
     private Classifier(Classifier c, CpuInference inference) {
         this.net = c.net;
-        this.w = c.w;
-        this.b = c.b;
+        this.params = c.params;
         this.labels = c.labels;
         this.inference = inference;
     }
@@ -92,14 +78,6 @@ public final class Classifier {
         return inference.description();
     }
 
-    static List<String> defaultLabels(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(Integer.toString(i));
-        }
-        return out;
-    }
-
     /**
      * Loads a model file: safetensors (ours, or a PyTorch state_dict of the tutorial's model saved as
      * safetensors), or, when the name ends in {@code .onnx} and the module {@code io.mlp4j.onnx} is present, an
@@ -111,28 +89,7 @@ public final class Classifier {
      * @throws IOException naming the file if it cannot be read or is not a model of this kind
      */
     public static Classifier load(Path file) throws IOException {
-        return loadWithMetadata(file).classifier();
-    }
-
-    /** A loaded model and its file's metadata. */
-    record Loaded(Classifier classifier, Map<String, String> metadata) {
-    }
-
-    static Loaded loadWithMetadata(Path file) throws IOException {
-        ModelData m = ModelFormats.read(file);
-        Network net = Network.of(m.layerSizes());
-        float[][] p = new float[2 * net.layers()][];
-        for (int l = 0; l < net.layers(); l++) {
-            p[l] = m.weights()[l];
-            p[net.layers() + l] = m.biases()[l];
-        }
-        String labelText = m.metadata().get("labels");
-        List<String> labels = labelText == null ? defaultLabels(net.outputs()) : Arrays.asList(labelText.split(",", -1));
-        if (labels.size() != net.outputs()) {
-            throw new IOException(file + ": metadata 'labels' names " + labels.size() + " classes but the model has "
-                    + net.outputs() + " outputs");
-        }
-        return new Loaded(new Classifier(net, p, labels), m.metadata());
+        return ModelLoader.load(file).classifier();
     }
 
     /**
@@ -144,31 +101,7 @@ public final class Classifier {
      * @throws IOException if this build has no bundled model, or it cannot be read
      */
     public static Classifier pretrained() throws IOException {
-        Classifier c = pretrained;
-        if (c == null) {
-            c = loadPretrained();
-            pretrained = c; // immutable, so sharing one instance is safe; a racing second load is harmless
-        }
-        return c;
-    }
-
-    private static volatile Classifier pretrained;
-
-    private static Classifier loadPretrained() throws IOException {
-        String resource = "/io/mlp4j/default-model.safetensors";
-        try (java.io.InputStream in = Classifier.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("this build of mlp4j has no bundled default model (resource " + resource
-                        + " is missing); train one with 'mlp4j train --out DIR' and load DIR/model.safetensors");
-            }
-            Path tmp = java.nio.file.Files.createTempFile("mlp4j-default-model", ".safetensors");
-            try {
-                java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                return load(tmp);
-            } finally {
-                java.nio.file.Files.deleteIfExists(tmp);
-            }
-        }
+        return ModelLoader.pretrained();
     }
 
     /**
@@ -180,7 +113,7 @@ public final class Classifier {
      * @throws IOException naming the file if it cannot be read or is not a model of this kind
      */
     public static Map<String, String> metadata(Path file) throws IOException {
-        return loadWithMetadata(file).metadata();
+        return ModelLoader.load(file).metadata();
     }
 
     /**
@@ -203,14 +136,7 @@ public final class Classifier {
      * @throws IOException if the file cannot be written (nothing is left at {@code file} then)
      */
     public void save(Path file, Map<String, String> extraMetadata) throws IOException {
-        Map<String, String> meta = new HashMap<>(extraMetadata);
-        meta.put("format", "mlp4j");
-        meta.put("format_version", "1");
-        meta.put("network", net.toString());
-        meta.put("activation", "relu");
-        meta.put("input", "uint8 pixels / 255, row-major " + net.inputs());
-        meta.put("labels", String.join(",", labels));
-        ModelFormats.write(file, new ModelData(net.sizes(), w, b, meta));
+        ModelFormats.write(file, ModelLoader.toModelData(net, params, labels, extraMetadata));
     }
 
     /**
@@ -238,7 +164,7 @@ public final class Classifier {
      * @return one raw score per class
      */
     public float[] logits(float[] input) {
-        checkInput(input);
+        InputChecks.input(net, inference, input);
         float[] z = new float[net.outputs()];
         inference.logits(input, z);
         return z;
@@ -252,7 +178,7 @@ public final class Classifier {
      */
     public float[] probabilities(float[] input) {
         float[] z = logits(input);
-        softmax(z, 0, z, 0, z.length);
+        Softmax.softmax(z, 0, z, 0, z.length);
         return z;
     }
 
@@ -263,37 +189,11 @@ public final class Classifier {
      * @return one probability per class, summing to 1
      */
     public float[] probabilities(byte[] pixels) {
-        checkPixels(pixels);
+        InputChecks.pixels(net, pixels);
         float[] z = new float[net.outputs()];
         inference.logits(pixels, z);
-        softmax(z, 0, z, 0, z.length);
+        Softmax.softmax(z, 0, z, 0, z.length);
         return z;
-    }
-
-    private static float max(float[] z, int at, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, z[at + i]);
-        }
-        return max;
-    }
-
-    /** The softmax's denominator, shifted by {@code max} so that no exponential overflows. */
-    private static double expSum(float[] z, int at, int n, float max) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(z[at + i] - max);
-        }
-        return sum;
-    }
-
-    /** {@code p[pAt, pAt + n) = softmax(z[zAt, zAt + n))}; {@code p} may be {@code z}. */
-    private static void softmax(float[] z, int zAt, float[] p, int pAt, int n) {
-        float max = max(z, zAt, n);
-        double sum = expSum(z, zAt, n, max);
-        for (int i = 0; i < n; i++) {
-            p[pAt + i] = (float) (Math.exp(z[zAt + i] - max) / sum);
-        }
     }
 
     /**
@@ -303,7 +203,7 @@ public final class Classifier {
      * @return the index of the most likely class
      */
     public int predict(float[] input) {
-        checkInput(input);
+        InputChecks.input(net, inference, input);
         return inference.predict(input);
     }
 
@@ -314,7 +214,7 @@ public final class Classifier {
      * @return the index of the most likely class
      */
     public int predict(byte[] pixels) {
-        checkPixels(pixels);
+        InputChecks.pixels(net, pixels);
         return inference.predict(pixels);
     }
 
@@ -363,9 +263,9 @@ public final class Classifier {
      * @return the most likely class of each input, in order
      */
     public int[] predict(float[][] inputs) {
-        checkBatch(inputs);
+        InputChecks.batch(net, inputs);
         int[] out = new int[inputs.length];
-        inference.run((row, x, at) -> stageFloats(inputs[row], row, x, at), inputs.length,
+        inference.run((row, x, at) -> InputChecks.stage(inference, inputs[row], row, x, at), inputs.length,
                 (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
         return out;
     }
@@ -377,7 +277,7 @@ public final class Classifier {
      * @return the most likely class of each image, in order
      */
     public int[] predict(byte[][] pixels) {
-        checkBatch(pixels);
+        InputChecks.batch(net, pixels);
         int[] out = new int[pixels.length];
         inference.run((row, x, at) -> CpuInference.scalePixels(pixels[row], 0, x, at, net.inputs()), pixels.length,
                 (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
@@ -391,7 +291,7 @@ public final class Classifier {
      * @return the most likely class of each image, in order
      */
     public int[] predict(DataSet data) {
-        checkData(data);
+        InputChecks.dataSet(net, data);
         int[] out = new int[data.size()];
         inference.run(source(data), data.size(), (row, z, at) -> out[row] = CpuInference.argMax(z, at, net.outputs()));
         return out;
@@ -404,10 +304,10 @@ public final class Classifier {
      * @return one row of probabilities per input
      */
     public float[][] probabilities(float[][] inputs) {
-        checkBatch(inputs);
+        InputChecks.batch(net, inputs);
         float[][] out = new float[inputs.length][net.outputs()];
-        inference.run((row, x, at) -> stageFloats(inputs[row], row, x, at), inputs.length,
-                (row, z, at) -> softmax(z, at, out[row], 0, net.outputs()));
+        inference.run((row, x, at) -> InputChecks.stage(inference, inputs[row], row, x, at), inputs.length,
+                (row, z, at) -> Softmax.softmax(z, at, out[row], 0, net.outputs()));
         return out;
     }
 
@@ -418,7 +318,7 @@ public final class Classifier {
      * @return the mean loss and the accuracy
      */
     public Evaluation evaluate(DataSet data) {
-        checkData(data);
+        InputChecks.dataSet(net, data);
         int n = data.size();
         for (int i = 0; i < n; i++) {
             if (data.label(i) >= net.outputs()) {
@@ -430,13 +330,8 @@ public final class Classifier {
         boolean[] hit = new boolean[n];
         inference.run(source(data), n, (row, z, at) -> {
             int label = data.label(row);
-            int classes = net.outputs();
-            float max = max(z, at, classes);
-            double sum = expSum(z, at, classes, max);
-            // -log(softmax) with the probability floored as a float would be: a confident wrong answer costs ~87
-            double p = Math.exp(z[at + label] - max) / sum;
-            loss[row] = -Math.log(Math.max(p, Float.MIN_NORMAL));
-            hit[row] = CpuInference.argMax(z, at, classes) == label;
+            loss[row] = Softmax.crossEntropy(z, at, net.outputs(), label);
+            hit[row] = CpuInference.argMax(z, at, net.outputs()) == label;
         });
         double total = 0; // summed in row order: the same result for any thread count
         int correct = 0;
@@ -448,77 +343,13 @@ public final class Classifier {
         return new Evaluation(total / d, (double) correct / d, n);
     }
 
-    private CpuInference.RowSource source(DataSet data) {
-        byte[] pixels = DataSetAccess.get().pixels(data);
-        int[] rows = DataSetAccess.get().sampleRows(data);
-        int f = data.features();
-        return (row, x, at) -> CpuInference.scalePixels(pixels, (rows == null ? row : rows[row]) * f, x, at, f);
+    private static CpuInference.RowSource source(DataSet data) {
+        return (row, x, at) -> data.imageAsFloats(row, x, at); // no copy of the set
     }
 
-    private void stageFloats(float[] input, int row, float[] x, int at) {
-        System.arraycopy(input, 0, x, at, input.length);
-        if (!inference.allFinite(input)) {
-            throw new IllegalArgumentException("input " + row + " contains " + firstNonFinite(input)
-                    + "; expected finite values in [0, 1]");
-        }
+    /** A copy of the parameters. */
+    Parameters parameters() {
+        return params.copy();
     }
 
-    private void checkBatch(Object[] rows) {
-        Objects.requireNonNull(rows, "inputs");
-        for (int i = 0; i < rows.length; i++) {
-            Object r = rows[i];
-            int length = r instanceof float[] f ? f.length : r instanceof byte[] p ? p.length : -1;
-            if (r == null) {
-                throw new NullPointerException("input " + i + " is null");
-            }
-            if (length != net.inputs()) {
-                throw new IllegalArgumentException("input " + i + " has " + length + " values; the model " + net
-                        + " takes " + net.inputs());
-            }
-        }
-    }
-
-    private void checkData(DataSet data) {
-        Objects.requireNonNull(data, "data");
-        if (data.features() != net.inputs()) {
-            throw new IllegalArgumentException(data.name() + " has " + data.features() + " pixels per image, but the"
-                    + " model " + net + " takes " + net.inputs());
-        }
-    }
-
-    float[][] parameters() {
-        float[][] p = new float[2 * net.layers()][];
-        for (int l = 0; l < net.layers(); l++) {
-            p[l] = w[l].clone();
-            p[net.layers() + l] = b[l].clone();
-        }
-        return p;
-    }
-
-    private void checkPixels(byte[] pixels) {
-        Objects.requireNonNull(pixels, "pixels");
-        if (pixels.length != net.inputs()) {
-            throw new IllegalArgumentException("expected " + net.inputs() + " pixels, got " + pixels.length);
-        }
-    }
-
-    private void checkInput(float[] input) {
-        Objects.requireNonNull(input, "input");
-        if (input.length != net.inputs()) {
-            throw new IllegalArgumentException("expected " + net.inputs() + " inputs, got " + input.length);
-        }
-        if (!inference.allFinite(input)) {
-            throw new IllegalArgumentException("input contains " + firstNonFinite(input)
-                    + "; expected finite values in [0, 1]");
-        }
-    }
-
-    private static float firstNonFinite(float[] v) {
-        for (float x : v) {
-            if (!Float.isFinite(x)) {
-                return x;
-            }
-        }
-        return 0f;
-    }
 }

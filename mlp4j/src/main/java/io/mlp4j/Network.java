@@ -1,7 +1,8 @@
 package io.mlp4j;
 
+import io.mlp4j.training.Parameters;
+
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * The shape of a multi-layer perceptron: fully connected layers with ReLU between them (not after the last),
@@ -123,28 +124,9 @@ public final class Network {
         return n;
     }
 
-    /**
-     * Fresh parameters like PyTorch's {@code nn.Linear} default: weights and biases uniform in
-     * {@code [-1/sqrt(in), 1/sqrt(in))}, drawn layer by layer (weights, then bias) from {@code seed}.
-     * Returns {@code [weights..., biases...]}: element l is layer l's weight, element layers()+l its bias.
-     */
-    float[][] initialParameters(long seed) {
-        Random random = new Random(seed);
-        float[][] out = new float[2 * layers()][];
-        for (int l = 0; l < layers(); l++) {
-            float bound = (float) (1.0 / Math.sqrt(in(l)));
-            float[] w = new float[in(l) * out(l)];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (random.nextFloat() * 2f - 1f) * bound;
-            }
-            float[] b = new float[out(l)];
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (random.nextFloat() * 2f - 1f) * bound;
-            }
-            out[l] = w;
-            out[layers() + l] = b;
-        }
-        return out;
+    /** Fresh parameters like PyTorch's {@code nn.Linear} default, drawn from {@code seed}: see {@link Parameters#initial}. */
+    Parameters initialParameters(long seed) {
+        return Parameters.initial(sizes, seed);
     }
 
     @Override

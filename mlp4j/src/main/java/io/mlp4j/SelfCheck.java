@@ -6,6 +6,7 @@ import io.mlp4j.backend.OperationCheck;
 import io.mlp4j.backend.OperationCheck.Shape;
 import io.mlp4j.backend.Settings;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.training.Parameters;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,11 +136,11 @@ public final class SelfCheck {
                 + batch);
         try {
             long t0 = System.nanoTime();
-            float[][] got = train(Trainer.builder(net), target, data, batch);
+            float[][] got = train(Trainer.builder(net), target, data, batch).tensors().toArray(float[][]::new);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, String> reference = Map.of(Settings.BACKEND, "cpu", "cpu.vector", "false",
                     Settings.THREADS, "1");
-            float[][] want = train(Trainer.builder(net), reference, data, batch);
+            float[][] want = train(Trainer.builder(net), reference, data, batch).tensors().toArray(float[][]::new);
             double maxAbs = 0;
             double scale = 0;
             for (int t = 0; t < want.length; t++) {
@@ -160,7 +161,7 @@ public final class SelfCheck {
         }
     }
 
-    private static float[][] train(Trainer.Builder builder, Map<String, String> options, DataSet data, int batch) {
+    private static Parameters train(Trainer.Builder builder, Map<String, String> options, DataSet data, int batch) {
         options.forEach(builder::option);
         try (Trainer t = builder.seed(42).batchSize(batch).build()) {
             t.fit(data, null, 1, 0.5);

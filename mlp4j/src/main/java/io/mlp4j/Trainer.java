@@ -2,23 +2,17 @@ package io.mlp4j;
 
 import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.DeviceDataset;
-import io.mlp4j.backend.IndexBuffer;
 import io.mlp4j.backend.Settings;
 import io.mlp4j.backend.cpu.CpuBackend;
-import io.mlp4j.backend.Tensor;
 import io.mlp4j.data.DataSet;
-import io.mlp4j.internal.DataSetAccess;
+import io.mlp4j.training.Parameters;
+import io.mlp4j.training.TrainingStep;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 
 /**
  * Trains a {@link Network} with cross-entropy loss and plain SGD on the configured backend, like the tutorial:
@@ -79,24 +73,6 @@ public final class Trainer implements AutoCloseable {
         public Builder option(String key, String value) {
             options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
-        }
-
-        /**
-         * The network this builder trains (for {@link Trainer#resume}: the checkpoint's).
-         *
-         * @return the network
-         */
-        public Network network() {
-            return network;
-        }
-
-        /**
-         * The seed so far (for {@link Trainer#resume}: the checkpoint's).
-         *
-         * @return the seed
-         */
-        public long seed() {
-            return seed;
         }
 
         /**
@@ -165,6 +141,20 @@ public final class Trainer implements AutoCloseable {
         }
 
         /**
+         * Continues a checkpoint: its parameters, seed and history (the next epoch is numbered after its last).
+         * Backend and batch sizes are configured as usual; the same data and batch size give the same batches.
+         *
+         * @param checkpoint a checkpoint of the builder's network shape
+         * @return this builder
+         */
+        public Builder resumeFrom(Checkpoint checkpoint) {
+            startFrom(checkpoint.model());
+            seed(checkpoint.seed());
+            startHistory = checkpoint.history();
+            return this;
+        }
+
+        /**
          * Opens the backend and puts the parameters on it.
          *
          * @return a trainer; close it to free the device memory
@@ -176,28 +166,17 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** A data set on the device with two index orders: the epoch's shuffle (training) and 0..n-1 (evaluation). */
-    private record Resident(DeviceDataset data, IndexBuffer shuffled, IndexBuffer identity, int[] hostOrder,
-                            int[] sampleRows) {
-    }
-
     private final Network net;
     private final Backend backend;
     private final Settings settings;
     private final String choice;
-    private final int batchSize;
-    private final int evalBatchSize;
-    private final TrainingListener listener;
     private final long seed;
     private final List<String> labels;
     private final History history = new History();
-
-    private final Tensor[] w, b, dw, db, act, grad;
-    private final Tensor metrics;
-    private final float[] metricsHost = new float[2];
-    private final Map<DataSet, Resident> resident = new IdentityHashMap<>();
-    /** Device copies by source array: the views of one data set (a train/validation split) share one. */
-    private final Map<byte[], DeviceDataset> uploaded = new IdentityHashMap<>();
+    private final TrainingStep step;
+    private final DeviceData data;
+    private final Epochs loops;
+    private final TrainingListener listener;
     private boolean closed;
 
     /**
@@ -211,60 +190,26 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Trainer(Builder b) {
-        Classifier start = b.start;
         this.net = b.network;
-        this.batchSize = b.batchSize;
-        this.evalBatchSize = b.evalBatchSize;
-        this.listener = b.listener;
         this.seed = b.seed;
+        this.listener = b.listener;
         b.startHistory.forEach(history::add);
-        int layers = net.layers();
-        int maxRows = Math.max(batchSize, evalBatchSize);
-        for (int l = 0; l <= layers; l++) { // before opening anything: sizes beyond one buffer are the caller's error
-            int width = l == 0 ? net.inputs() : net.out(l - 1);
-            checkBufferSize("activations of " + maxRows + " rows x " + width, (long) maxRows * width);
-            if (l < layers) {
-                checkBufferSize("layer " + (l + 1) + " weights " + net.out(l) + " x " + net.in(l),
-                        (long) net.in(l) * net.out(l));
-            }
-        }
-        float[][] init = start != null ? start.parameters() : net.initialParameters(b.seed);
-        labels = start != null ? start.labels() : Classifier.defaultLabels(net.outputs());
-        w = new Tensor[layers];
-        this.b = new Tensor[layers];
-        dw = new Tensor[layers];
-        db = new Tensor[layers];
-        act = new Tensor[layers + 1];
-        grad = new Tensor[layers + 1];
+        int maxRows = Math.max(b.batchSize, b.evalBatchSize);
+        TrainingStep.checkSizes(net.sizes(), maxRows); // before opening anything: the caller's error
+        Parameters init = b.start != null ? b.start.parameters() : net.initialParameters(b.seed);
+        labels = b.start != null ? b.start.labels() : ModelLoader.defaultLabels(net.outputs());
         this.settings = Settings.current(b.options);
         BackendRegistry.Selection sel = BackendRegistry.open(settings);
         this.backend = sel.backend();
         this.choice = sel.why();
         try {
-            for (int l = 0; l < layers; l++) {
-                w[l] = backend.allocate(net.in(l) * net.out(l));
-                this.b[l] = backend.allocate(net.out(l));
-                dw[l] = backend.allocate(net.in(l) * net.out(l));
-                db[l] = backend.allocate(net.out(l));
-                backend.upload(w[l], init[l]);
-                backend.upload(this.b[l], init[layers + l]);
-            }
-            for (int l = 0; l <= layers; l++) {
-                int width = l == 0 ? net.inputs() : net.out(l - 1);
-                act[l] = backend.allocate(maxRows * width);
-                grad[l] = l == 0 ? null : backend.allocate(maxRows * width);
-            }
-            metrics = backend.allocate(2);
+            step = new TrainingStep(backend, net.sizes(), maxRows);
+            step.upload(init);
+            data = new DeviceData(backend);
+            loops = new Epochs(step, data, b.listener, b.batchSize, b.evalBatchSize, seed);
         } catch (RuntimeException | Error e) {
             backend.close(); // a trainer that fails to build leaves no threads or device memory behind
             throw e;
-        }
-    }
-
-    private static void checkBufferSize(String what, long floats) {
-        if (floats > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException(what + " = " + floats + " floats is more than one buffer can hold ("
-                    + (Integer.MAX_VALUE - 64) + "); use a smaller batch size or narrower layers");
         }
     }
 
@@ -345,80 +290,15 @@ public final class Trainer implements AutoCloseable {
         if (train.size() == 0) {
             throw new IllegalArgumentException("training set " + train.name() + " is empty");
         }
-        Resident data = residentOf(train);
+        DeviceData.Resident resident = data.of(train, net);
         List<EpochRecord> out = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
-            EpochRecord r = trainEpoch(train, data, val, lr);
+            EpochRecord r = loops.train(history.size() + 1, resident, val, lr, this::evaluate);
             history.add(r);
             out.add(r);
             listener.onEpoch(r);
         }
         return out;
-    }
-
-    private EpochRecord trainEpoch(DataSet train, Resident data, DataSet val, double lr) {
-        int epoch = history.size() + 1;
-        float[][] before = parameters();
-        // A fresh permutation each epoch, like PyTorch's RandomSampler, drawn from (seed, epoch) alone so that
-        // a run resumed from a checkpoint sees the same batches as one that never stopped.
-        fillIdentity(data.hostOrder);
-        DataSet.shuffle(data.hostOrder, new Random(seed * 0x9E3779B97F4A7C15L + epoch));
-        if (data.sampleRows != null) { // a view: from sample numbers to rows of the shared arrays
-            for (int i = 0; i < data.hostOrder.length; i++) {
-                data.hostOrder[i] = data.sampleRows[data.hostOrder[i]];
-            }
-        }
-        backend.upload(data.shuffled, data.hostOrder);
-        resetMetrics();
-        int n = train.size();
-        int batches = (n + batchSize - 1) / batchSize;
-        int progressEvery = Math.max(1, batches / 20);
-        double runningLoss = Double.NaN;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < batches; i++) {
-            int offset = i * batchSize;
-            int rows = Math.min(batchSize, n - offset);
-            step(data, offset, rows, (float) lr);
-            if ((i + 1) % progressEvery == 0 || i + 1 == batches) {
-                backend.download(metrics, metricsHost);
-                runningLoss = metricsHost[0] / (offset + rows);
-                if (!Double.isFinite(runningLoss)) { // checked where the sum is read anyway: no extra sync
-                    restore(before);
-                    throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
-                            "training diverged in epoch %d by step %d of %d at learning rate %s: the mean loss is"
-                                    + " %s. The parameters from before this epoch were kept; try a smaller learning"
-                                    + " rate.", epoch, i + 1, batches, lr, runningLoss));
-                }
-            }
-            listener.onBatch(epoch, i + 1, batches, offset + rows, (System.nanoTime() - t0) / 1e9, runningLoss);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double trainLoss = runningLoss;
-        Evaluation v = val == null || val.size() == 0 ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(val);
-        return new EpochRecord(epoch, lr, trainLoss, v.loss(), v.accuracy(), seconds, n / seconds);
-    }
-
-    /** One SGD step on rows [offset, offset+rows) of the data's current order. */
-    private void step(Resident data, int offset, int rows, float lr) {
-        int layers = net.layers();
-        forward(data, data.shuffled, offset, rows);
-        backend.softmaxCrossEntropy(act[layers], data.data, data.shuffled, offset, rows, net.outputs(),
-                grad[layers], metrics);
-        for (int l = layers - 1; l >= 0; l--) {
-            backend.linearBackward(act[l], w[l], act[l + 1], grad[l + 1], l == 0 ? null : grad[l], dw[l], db[l],
-                    rows, net.in(l), net.out(l), l < layers - 1);
-        }
-        for (int l = 0; l < layers; l++) {
-            backend.sgdUpdate(w[l], dw[l], net.in(l) * net.out(l), lr);
-            backend.sgdUpdate(b[l], db[l], net.out(l), lr);
-        }
-    }
-
-    private void forward(Resident data, IndexBuffer order, int offset, int rows) {
-        backend.gather(data.data, order, offset, rows, act[0]);
-        for (int l = 0; l < net.layers(); l++) {
-            backend.linearForward(act[l], w[l], b[l], act[l + 1], rows, net.in(l), net.out(l), l < net.layers() - 1);
-        }
     }
 
     /**
@@ -431,62 +311,22 @@ public final class Trainer implements AutoCloseable {
      */
     public Evaluation evaluate(DataSet data) {
         checkOpen();
-        Resident r = residentOf(data);
+        DeviceData.Resident r = this.data.of(data, net);
         if (backend instanceof CpuBackend) {
             return classifier().evaluate(data);
         }
-        resetMetrics();
-        for (int offset = 0; offset < data.size(); offset += evalBatchSize) {
-            int rows = Math.min(evalBatchSize, data.size() - offset);
-            forward(r, r.identity, offset, rows);
-            backend.softmaxCrossEntropy(act[net.layers()], r.data, r.identity, offset, rows, net.outputs(), null,
-                    metrics);
-        }
-        backend.download(metrics, metricsHost);
-        int n = Math.max(1, data.size());
-        return new Evaluation(metricsHost[0] / n, metricsHost[1] / n, data.size());
+        return loops.evaluate(r);
     }
 
     /**
-     * Saves a checkpoint: the parameters, the seed and the history, in one safetensors file, written atomically.
-     * {@link #resume} continues from it exactly as if training had not stopped (same batches, same results).
+     * Where training stands: the current parameters, the seed and the history. {@link Checkpoint#write} saves it;
+     * {@link Builder#resumeFrom} continues it exactly as if training had not stopped.
      *
-     * @param file where to write; replaced if it exists
-     * @throws IOException if the file cannot be written (nothing is left at {@code file} then)
+     * @return a snapshot
      */
-    public void saveCheckpoint(Path file) throws IOException {
-        checkOpen();
-        classifier().save(file, Map.of(CHECKPOINT_SEED, Long.toString(seed), CHECKPOINT_HISTORY, history.toCsv(true)));
+    public Checkpoint checkpoint() {
+        return new Checkpoint(classifier(), seed, history.epochs());
     }
-
-    /**
-     * A builder that continues a checkpoint written by {@link #saveCheckpoint}: same network, parameters, seed and
-     * history (the next epoch is numbered after the last one saved). Backend and batch sizes are configured as usual.
-     *
-     * @param checkpoint a file written by {@link #saveCheckpoint}
-     * @return a builder; set a backend or options, then {@link Builder#build}
-     * @throws IOException if the file is not a readable mlp4j checkpoint
-     */
-    public static Builder resume(Path checkpoint) throws IOException {
-        Classifier.Loaded loaded = Classifier.loadWithMetadata(checkpoint);
-        String seedText = loaded.metadata().get(CHECKPOINT_SEED);
-        String historyText = loaded.metadata().get(CHECKPOINT_HISTORY);
-        if (seedText == null || historyText == null) {
-            throw new IOException(checkpoint + ": a model file but not a checkpoint (no " + CHECKPOINT_SEED + "/"
-                    + CHECKPOINT_HISTORY + " metadata); write checkpoints with Trainer.saveCheckpoint");
-        }
-        Builder b = builder(loaded.classifier().network()).startFrom(loaded.classifier());
-        try {
-            b.seed(Long.parseLong(seedText));
-            b.startHistory = History.parseCsv(historyText);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(checkpoint + ": corrupt checkpoint metadata: " + e.getMessage(), e);
-        }
-        return b;
-    }
-
-    private static final String CHECKPOINT_SEED = "mlp4j.checkpoint.seed";
-    private static final String CHECKPOINT_HISTORY = "mlp4j.checkpoint.history";
 
     /**
      * A snapshot of the current parameters as an immutable, thread-safe classifier.
@@ -495,69 +335,7 @@ public final class Trainer implements AutoCloseable {
      */
     public Classifier classifier() {
         checkOpen();
-        return new Classifier(net, parameters(), labels, settings);
-    }
-
-    private float[][] parameters() {
-        int layers = net.layers();
-        float[][] p = new float[2 * layers][];
-        for (int l = 0; l < layers; l++) {
-            p[l] = new float[w[l].length()];
-            backend.download(w[l], p[l]);
-            p[layers + l] = new float[b[l].length()];
-            backend.download(b[l], p[layers + l]);
-        }
-        return p;
-    }
-
-    private void restore(float[][] p) {
-        for (int l = 0; l < net.layers(); l++) {
-            backend.upload(w[l], p[l]);
-            backend.upload(b[l], p[net.layers() + l]);
-        }
-    }
-
-    private void resetMetrics() {
-        metricsHost[0] = 0;
-        metricsHost[1] = 0;
-        backend.upload(metrics, metricsHost);
-    }
-
-    private Resident residentOf(DataSet data) {
-        Resident r = resident.get(data);
-        if (r != null) {
-            return r;
-        }
-        if (data.features() != net.inputs()) {
-            throw new IllegalArgumentException(data.name() + " has images of " + data.rows() + "x" + data.cols()
-                    + " = " + data.features() + " pixels, but the network " + net + " takes " + net.inputs());
-        }
-        if (data.classCount() > net.outputs()) {
-            throw new IllegalArgumentException(data.name() + " has labels up to " + (data.classCount() - 1)
-                    + ", but the network " + net + " has only " + net.outputs() + " outputs");
-        }
-        DataSetAccess arrays = DataSetAccess.get(); // no copies: backends only read them
-        int[] sampleRows = arrays.sampleRows(data);
-        int[] order = new int[data.size()];
-        fillIdentity(order);
-        IndexBuffer identity = backend.allocateIndices(Math.max(1, order.length));
-        backend.upload(identity, sampleRows != null ? sampleRows : order);
-        byte[] pixels = arrays.pixels(data);
-        byte[] labels = arrays.labels(data);
-        DeviceDataset onDevice = uploaded.get(pixels);
-        if (onDevice == null) {
-            onDevice = backend.upload(pixels, labels, labels.length, data.features());
-            uploaded.put(pixels, onDevice);
-        }
-        r = new Resident(onDevice, backend.allocateIndices(Math.max(1, order.length)), identity, order, sampleRows);
-        resident.put(data, r);
-        return r;
-    }
-
-    private static void fillIdentity(int[] order) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
+        return new Classifier(net, step.download(), labels, settings);
     }
 
     private void checkOpen() {

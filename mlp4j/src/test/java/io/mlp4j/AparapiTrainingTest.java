@@ -46,8 +46,8 @@ class AparapiTrainingTest {
                 System.out.println(backends[i] + " [" + t.device() + "]: " + records[i].tutorialLine());
             }
         }
-        float[][] pa = result[0].parameters();
-        float[][] pc = result[1].parameters();
+        float[][] pa = result[0].parameters().tensors().toArray(float[][]::new);
+        float[][] pc = result[1].parameters().tensors().toArray(float[][]::new);
         assertEquals(pc.length, pa.length);
         double worst = 0;
         for (int p = 0; p < pc.length; p++) {

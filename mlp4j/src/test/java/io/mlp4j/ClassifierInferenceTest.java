@@ -2,6 +2,7 @@ package io.mlp4j;
 
 import io.mlp4j.backend.Settings;
 import io.mlp4j.data.DataSet;
+import io.mlp4j.training.Parameters;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -30,7 +31,7 @@ class ClassifierInferenceTest {
         float[][] floats = new float[test.size()][];
         byte[][] bytes = new byte[test.size()][];
         int[] expected = new int[test.size()];
-        float[][] p = bundled.parameters();
+        Parameters p = bundled.parameters();
         for (int i = 0; i < test.size(); i++) {
             floats[i] = test.imageAsFloats(i);
             bytes[i] = test.image(i);
@@ -66,14 +67,14 @@ class ClassifierInferenceTest {
         int[] batches = {1, 5, 6, 7, 13, 255, 256, 257, 600};
         for (int[] sizes : shapes) {
             Network net = Network.of(sizes);
-            float[][] params = net.initialParameters(random.nextLong());
-            for (float[] q : params) { // biases too, so that they are checked
+            Parameters params = net.initialParameters(random.nextLong());
+            for (float[] q : params.tensors()) { // biases too, so that they are checked
                 for (int i = 0; i < q.length; i++) {
                     q[i] += (float) random.nextGaussian() * 0.05f;
                 }
             }
             for (boolean vector : new boolean[] {true, false}) {
-                Classifier c = new Classifier(net, params, Classifier.defaultLabels(net.outputs()),
+                Classifier c = new Classifier(net, params, ModelLoader.defaultLabels(net.outputs()),
                         Settings.of(Map.of("cpu.vector", Boolean.toString(vector), "threads", "2"), Map.of(),
                                 new Properties()));
                 for (int rows : batches) {

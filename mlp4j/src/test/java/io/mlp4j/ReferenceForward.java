@@ -1,5 +1,7 @@
 package io.mlp4j;
 
+import io.mlp4j.training.Parameters;
+
 /**
  * The plain forward pass, written as the math reads: one scalar accumulator per output, inputs in order, bias at
  * the end. Every inference path is checked against it; nothing outside the tests uses it.
@@ -9,12 +11,12 @@ final class ReferenceForward {
     private ReferenceForward() {
     }
 
-    static float[] logits(Network net, float[][] parameters, float[] input) {
+    static float[] logits(Network net, Parameters parameters, float[] input) {
         float[] x = input;
         int layers = net.layers();
         for (int l = 0; l < layers; l++) {
-            float[] w = parameters[l];
-            float[] b = parameters[layers + l];
+            float[] w = parameters.weights()[l];
+            float[] b = parameters.biases()[l];
             int in = net.in(l);
             float[] y = new float[net.out(l)];
             for (int o = 0; o < y.length; o++) {
@@ -30,7 +32,7 @@ final class ReferenceForward {
         return x;
     }
 
-    static int predict(Network net, float[][] parameters, float[] input) {
+    static int predict(Network net, Parameters parameters, float[] input) {
         float[] z = logits(net, parameters, input);
         int best = 0;
         for (int i = 1; i < z.length; i++) {

@@ -92,7 +92,7 @@ class SelfCheckTest {
     private static float[][] trained(double lr) {
         try (Trainer t = Trainer.builder(Network.of(784, 32, 10)).backend("cpu").seed(42).build()) {
             t.fit(SelfCheck.synthetic(2560, 7), null, 1, lr);
-            return t.classifier().parameters();
+            return t.classifier().parameters().tensors().toArray(float[][]::new);
         }
     }
 

@@ -34,7 +34,7 @@ class TrainerTest {
         try (Trainer t = Trainer.builder(Network.of(784, 16, 10)).backend("cpu").threads(threads)
                 .option("cpu.vector", Boolean.toString(vector)).seed(7).batchSize(50).build()) {
             t.fit(train, null, 2, 0.1);
-            return t.classifier().parameters();
+            return t.classifier().parameters().tensors().toArray(float[][]::new);
         }
     }
 
@@ -119,12 +119,12 @@ class TrainerTest {
         DataSet train = synthetic(500, 5);
         try (Trainer t = Trainer.builder(Network.of(784, 16, 10)).backend("cpu").seed(3).build()) {
             t.fit(train, null, 1, 0.1);
-            float[][] good = t.classifier().parameters();
+            float[][] good = t.classifier().parameters().tensors().toArray(float[][]::new);
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                     () -> t.fit(train, null, 1, 1e30));
             assertTrue(e.getMessage().matches("training diverged in epoch 2 by step \\d+ of 4 at learning rate 1.0E30.*"),
                     e.getMessage());
-            float[][] after = t.classifier().parameters();
+            float[][] after = t.classifier().parameters().tensors().toArray(float[][]::new);
             for (int i = 0; i < good.length; i++) {
                 assertArrayEquals(good[i], after[i]);
             }
@@ -173,7 +173,7 @@ class TrainerTest {
 
     @Test
     void initialisationIsPyTorchDefaultUniformBound() {
-        float[][] p = Network.of(784, 32, 10).initialParameters(5);
+        float[][] p = Network.of(784, 32, 10).initialParameters(5).weights();
         float bound1 = (float) (1 / Math.sqrt(784));
         float bound2 = (float) (1 / Math.sqrt(32));
         float max1 = 0, max2 = 0;
@@ -185,6 +185,6 @@ class TrainerTest {
         }
         assertTrue(max1 <= bound1 && max1 > 0.95 * bound1, "layer 1 max " + max1);
         assertTrue(max2 <= bound2 && max2 > 0.8 * bound2, "layer 2 max " + max2);
-        assertArrayEquals(p[0], Network.of(784, 32, 10).initialParameters(5)[0]);
+        assertArrayEquals(p[0], Network.of(784, 32, 10).initialParameters(5).weights()[0]);
     }
 }

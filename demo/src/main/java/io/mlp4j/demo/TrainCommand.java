@@ -1,5 +1,6 @@
 package io.mlp4j.demo;
 
+import io.mlp4j.Checkpoint;
 import io.mlp4j.Classifier;
 import io.mlp4j.EpochRecord;
 import io.mlp4j.Evaluation;
@@ -99,10 +100,10 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new CliException("bad --checkpoint-every " + checkpointEvery + ": expected at least 1");
         }
-        Trainer.Builder resumed = null;
+        Checkpoint resumed = null;
         if (resume != null) {
             Path file = java.nio.file.Files.isDirectory(resume) ? resume.resolve(CHECKPOINT) : resume;
-            resumed = Trainer.resume(file); // IOException names the file and what is wrong
+            resumed = Checkpoint.read(file); // IOException names the file and what is wrong
             seed = resumed.seed(); // the split and the shuffles must be the first run's
         }
         Mnist mnist = data.load();
@@ -119,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         sizes[0] = all.features();
         System.arraycopy(widths, 0, sizes, 1, widths.length);
         sizes[sizes.length - 1] = Math.max(10, Math.max(all.classCount(), mnist.test().classCount()));
-        Network net = resumed != null ? resumed.network() : Network.of(sizes);
+        Network net = resumed != null ? resumed.model().network() : Network.of(sizes);
         if (net.inputs() != all.features()) {
             throw new CliException("the checkpoint's network " + net + " takes " + net.inputs() + " inputs, but the"
                     + " images have " + all.features() + " pixels");
@@ -127,7 +128,8 @@ final class TrainCommand implements Callable<Integer> {
 
         Progress progress = new Progress(o, Progress.terminalOrNull(), schedule.epochs());
         try (StagedOutput output = new StagedOutput(out);
-             Trainer trainer = backend.build(backend.apply(resumed != null ? resumed : Trainer.builder(net).seed(seed))
+             Trainer trainer = backend.build(backend.apply(resumed != null ? Trainer.builder(net).resumeFrom(resumed)
+                     : Trainer.builder(net).seed(seed))
                      .batchSize(batch).listener(progress))) {
             o.println("backend: " + trainer.backendName() + " on " + trainer.device() + ", chosen by "
                     + backend.explain(trainer.backendChoice()));
@@ -152,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
                 for (int e = skip; e < stage.epochs(); e++) {
                     trainer.fit(train, val, 1, stage.lr());
                     if (checkpointEvery != null && trainer.history().size() % checkpointEvery == 0) {
-                        trainer.saveCheckpoint(output.dir().resolve(CHECKPOINT));
+                        trainer.checkpoint().write(output.dir().resolve(CHECKPOINT));
                     }
                 }
             }

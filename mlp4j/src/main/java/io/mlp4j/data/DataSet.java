@@ -1,5 +1,8 @@
 package io.mlp4j.data;
 
+import io.mlp4j.backend.Backend;
+import io.mlp4j.backend.DeviceDataset;
+
 import java.util.Objects;
 import java.util.Random;
 
@@ -22,25 +25,6 @@ public final class DataSet {
 
     /** Two disjoint parts of a data set, e.g. training and validation. */
     public record Split(DataSet first, DataSet second) {
-    }
-
-    static {
-        io.mlp4j.internal.DataSetAccess.install(new io.mlp4j.internal.DataSetAccess() {
-            @Override
-            public byte[] pixels(DataSet data) {
-                return data.pixels;
-            }
-
-            @Override
-            public byte[] labels(DataSet data) {
-                return data.labels;
-            }
-
-            @Override
-            public int[] sampleRows(DataSet data) {
-                return data.sampleRows;
-            }
-        });
     }
 
     private final String name;
@@ -173,11 +157,59 @@ public final class DataSet {
     public float[] imageAsFloats(int i) {
         Objects.checkIndex(i, count);
         float[] out = new float[features()];
-        int from = row(i) * features();
-        for (int j = 0; j < out.length; j++) {
-            out[j] = (pixels[from + j] & 0xFF) * (1f / 255f);
-        }
+        imageAsFloats(i, out, 0);
         return out;
+    }
+
+    /**
+     * Image i scaled to [0, 1] into {@code dst[at, at + features())}, without allocating.
+     *
+     * @param i 0-based sample index
+     * @param dst where to write
+     * @param at the first index written
+     */
+    public void imageAsFloats(int i, float[] dst, int at) {
+        Objects.checkIndex(i, count);
+        Objects.checkFromIndexSize(at, features(), dst.length);
+        int from = row(i) * features();
+        for (int j = 0, f = features(); j < f; j++) {
+            dst[at + j] = (pixels[from + j] & 0xFF) * (1f / 255f);
+        }
+    }
+
+    /**
+     * Puts the storage behind this set on a backend's device, for training or evaluation there: the arrays it
+     * shares with the sets it was split from ({@link #sharesStorageWith}), all of their rows, not copied on the
+     * heap (a backend reads them and never writes them). {@link #toStorageRows} says which rows are this set's.
+     *
+     * @param backend an open backend
+     * @return the storage on the device
+     */
+    public DeviceDataset upload(Backend backend) {
+        return backend.upload(pixels, labels, labels.length, features());
+    }
+
+    /**
+     * Replaces sample numbers of this set by their rows in the storage that {@link #upload} puts on a device.
+     *
+     * @param samples sample numbers in [0, size()); each is replaced by its row
+     */
+    public void toStorageRows(int[] samples) {
+        if (sampleRows != null) {
+            for (int i = 0; i < samples.length; i++) {
+                samples[i] = sampleRows[Objects.checkIndex(samples[i], count)];
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #upload} puts the same storage on a device for both sets (the parts of one split do).
+     *
+     * @param other another set
+     * @return true if both are views of one storage
+     */
+    public boolean sharesStorageWith(DataSet other) {
+        return pixels == other.pixels && labels == other.labels;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ public final class ModelFile {
     /** The largest header accepted (the reference implementation's limit too). */
     static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final String METADATA = "__metadata__";
+    static final String METADATA = "__metadata__";
     private static final Pattern TENSOR_NAME = Pattern.compile("linear([1-9][0-9]{0,8})\\.(weight|bias)");
 
     /** A step inside {@link #write(Path, ModelData, Hook)}, for tests that make writing fail. */
@@ -64,7 +65,7 @@ public final class ModelFile {
 
     /** {@link #write(Path, ModelData)} with a hook run after the data is written, before the commit. */
     static void write(Path file, ModelData model, Hook beforeCommit) throws IOException {
-        byte[] header = header(model);
+        byte[] header = SafetensorsHeader.encode(model);
         try (AtomicFile out = AtomicFile.create(file)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
             out.write(len);
@@ -132,54 +133,7 @@ public final class ModelFile {
         }
     }
 
-    /** The padded JSON header for a model, after checking the model is consistent and finite. */
-    private static byte[] header(ModelData m) {
-        validate(m);
-        int[] sizes = m.layerSizes();
-        int layers = sizes.length - 1;
-        StringBuilder json = new StringBuilder("{");
-        Map<String, String> meta = m.metadata() == null ? Map.of() : m.metadata();
-        if (!meta.isEmpty()) {
-            json.append(Json.quote(METADATA)).append(":{");
-            boolean first = true;
-            for (Map.Entry<String, String> e : new TreeMap<>(meta).entrySet()) {
-                json.append(first ? "" : ",").append(Json.quote(e.getKey())).append(':')
-                        .append(Json.quote(e.getValue()));
-                first = false;
-            }
-            json.append("},");
-        }
-        long offset = 0;
-        for (int l = 0; l < layers; l++) {
-            int in = sizes[l];
-            int out = sizes[l + 1];
-            float[] w = m.weights()[l];
-            float[] b = m.biases()[l];
-            if (l > 0) {
-                json.append(',');
-            }
-            json.append(tensor("linear" + (l + 1) + ".weight", "[" + out + "," + in + "]", offset, w.length));
-            offset += 4L * w.length;
-            json.append(',').append(tensor("linear" + (l + 1) + ".bias", "[" + out + "]", offset, b.length));
-            offset += 4L * b.length;
-        }
-        json.append('}');
-        byte[] text = json.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (text.length + 7) & ~7;
-        byte[] header = new byte[padded];
-        System.arraycopy(text, 0, header, 0, text.length);
-        for (int i = text.length; i < padded; i++) {
-            header[i] = ' ';
-        }
-        return header;
-    }
-
-    private static String tensor(String name, String shape, long offset, int count) {
-        return Json.quote(name) + ":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[" + offset + ","
-                + (offset + 4L * count) + "]}";
-    }
-
-    private static void checkFinite(String name, float[] values, int cols) {
+    static void checkFinite(String name, float[] values, int cols) {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw new IllegalArgumentException(name + " holds " + values[i] + " at " + where(i, cols)
@@ -188,12 +142,8 @@ public final class ModelFile {
         }
     }
 
-    private static String where(int i, int cols) {
+    static String where(int i, int cols) {
         return cols == 1 ? "index " + i : "row " + i / cols + ", column " + i % cols;
-    }
-
-    /** One tensor's entry in the header. */
-    private record Entry(String name, int layer, boolean weight, long[] shape, long begin, long end) {
     }
 
     /**
@@ -202,10 +152,10 @@ public final class ModelFile {
      */
     public static ModelData read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
-            throw fault(file, "is a directory, not a model file");
+            throw fault(file.toString(), "is a directory, not a model file");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(file, ch);
+            return read(file.toString(), ch);
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such model file", e);
         } catch (AccessDeniedException e) {
@@ -213,11 +163,31 @@ public final class ModelFile {
         }
     }
 
-    private static IOException fault(Path file, String what) {
+    /**
+     * Reads a model held in memory, e.g. a resource, like {@link #read(Path)}.
+     *
+     * @param name what to call the bytes in messages
+     * @param bytes the whole file
+     * @return the model
+     * @throws IOException naming {@code name} and the fault if the bytes are not a valid model
+     */
+    public static ModelData read(String name, byte[] bytes) throws IOException {
+        return read(name, new ByteArrayChannel(bytes));
+    }
+
+    static IOException fault(String file, String what) {
         return new IOException(file + ": " + what);
     }
 
-    private static ModelData read(Path file, FileChannel ch) throws IOException {
+    /**
+     * Reads a model from a channel positioned anywhere (it is read by absolute positions), like {@link #read(Path)}.
+     *
+     * @param file what to call the channel's content in messages
+     * @param ch the channel; not closed here
+     * @return the model
+     * @throws IOException naming {@code file} and the fault if the content is not a valid model
+     */
+    public static ModelData read(String file, SeekableByteChannel ch) throws IOException {
         long size = ch.size();
         if (size < 8) {
             throw fault(file, "only " + size + " bytes long; a safetensors file starts with an 8-byte header length");
@@ -257,8 +227,8 @@ public final class ModelFile {
         long dataLength = size - 8 - n;
 
         Map<String, String> metadata = new LinkedHashMap<>();
-        TreeMap<Integer, Entry> weights = new TreeMap<>();
-        TreeMap<Integer, Entry> biases = new TreeMap<>();
+        TreeMap<Integer, SafetensorsHeader.Entry> weights = new TreeMap<>();
+        TreeMap<Integer, SafetensorsHeader.Entry> biases = new TreeMap<>();
         for (Map.Entry<String, Object> e : header.entrySet()) {
             String name = e.getKey();
             if (name.equals(METADATA)) {
@@ -272,7 +242,7 @@ public final class ModelFile {
             }
             int layer = Integer.parseInt(m.group(1));
             boolean isWeight = m.group(2).equals("weight");
-            Entry entry = entry(file, name, layer, isWeight, e.getValue(), dataLength);
+            SafetensorsHeader.Entry entry = SafetensorsHeader.entry(file, name, layer, isWeight, e.getValue(), dataLength);
             (isWeight ? weights : biases).put(layer, entry);
         }
         if (weights.isEmpty() && biases.isEmpty()) {
@@ -291,39 +261,39 @@ public final class ModelFile {
         }
         int[] sizes = new int[layers + 1];
         for (int l = 1; l <= layers; l++) {
-            Entry w = weights.get(l);
-            Entry b = biases.get(l);
+            SafetensorsHeader.Entry w = weights.get(l);
+            SafetensorsHeader.Entry b = biases.get(l);
             if (w.shape().length != 2) {
-                throw fault(file, w.name() + " has shape " + shapeText(w.shape()) + "; a weight must be [out, in]");
+                throw fault(file, w.name() + " has shape " + SafetensorsHeader.shapeText(w.shape()) + "; a weight must be [out, in]");
             }
             if (b.shape().length != 1) {
-                throw fault(file, b.name() + " has shape " + shapeText(b.shape()) + "; a bias must be [out]");
+                throw fault(file, b.name() + " has shape " + SafetensorsHeader.shapeText(b.shape()) + "; a bias must be [out]");
             }
             long out = w.shape()[0];
             long in = w.shape()[1];
             if (out <= 0 || in <= 0 || out > Integer.MAX_VALUE || in > Integer.MAX_VALUE) {
-                throw fault(file, w.name() + " has shape " + shapeText(w.shape())
+                throw fault(file, w.name() + " has shape " + SafetensorsHeader.shapeText(w.shape())
                         + "; both sizes must be positive");
             }
             if (b.shape()[0] != out) {
-                throw fault(file, b.name() + " has shape " + shapeText(b.shape()) + " but " + w.name()
-                        + " has " + out + " outputs " + shapeText(w.shape()));
+                throw fault(file, b.name() + " has shape " + SafetensorsHeader.shapeText(b.shape()) + " but " + w.name()
+                        + " has " + out + " outputs " + SafetensorsHeader.shapeText(w.shape()));
             }
             if (l == 1) {
                 sizes[0] = (int) in;
             } else if (in != sizes[l - 1]) {
-                throw fault(file, "the layers do not chain: " + w.name() + " " + shapeText(w.shape()) + " takes "
+                throw fault(file, "the layers do not chain: " + w.name() + " " + SafetensorsHeader.shapeText(w.shape()) + " takes "
                         + in + " inputs but linear" + (l - 1) + " produces " + sizes[l - 1]);
             }
             sizes[l] = (int) out;
         }
 
-        List<Entry> all = new ArrayList<>();
+        List<SafetensorsHeader.Entry> all = new ArrayList<>();
         all.addAll(weights.values());
         all.addAll(biases.values());
-        all.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        all.sort(Comparator.comparingLong(SafetensorsHeader.Entry::begin).thenComparingLong(SafetensorsHeader.Entry::end));
         long expected = 0;
-        for (Entry e : all) {
+        for (SafetensorsHeader.Entry e : all) {
             if (e.begin() < expected) {
                 throw fault(file, e.name() + "'s data_offsets [" + e.begin() + ", " + e.end()
                         + "] overlap the previous tensor's data (which ends at " + expected + ")");
@@ -349,7 +319,7 @@ public final class ModelFile {
         return new ModelData(sizes, w, b, Collections.unmodifiableMap(metadata));
     }
 
-    private static void readMetadata(Path file, Object value, Map<String, String> into) throws IOException {
+    private static void readMetadata(String file, Object value, Map<String, String> into) throws IOException {
         if (!(value instanceof Map)) {
             throw fault(file, "__metadata__ must be a JSON object of strings");
         }
@@ -362,85 +332,11 @@ public final class ModelFile {
         }
     }
 
-    private static Entry entry(Path file, String name, int layer, boolean weight, Object value, long dataLength)
-            throws IOException {
-        if (!(value instanceof Map)) {
-            throw fault(file, "tensor " + name + " is described by " + value + " instead of a JSON object");
-        }
-        Map<?, ?> info = (Map<?, ?>) value;
-        Object dtype = info.get("dtype");
-        if (dtype == null) {
-            throw fault(file, "tensor " + name + " has no dtype");
-        }
-        if (!"F32".equals(dtype)) {
-            throw fault(file, "tensor " + name + " has dtype " + dtype + "; only F32 (float32) is supported "
-                    + "(convert the model with model.float() before saving)");
-        }
-        long[] shape = longs(file, name, "shape", info.get("shape"), -1);
-        long[] offsets = longs(file, name, "data_offsets", info.get("data_offsets"), 2);
-        long begin = offsets[0];
-        long end = offsets[1];
-        if (begin > end) {
-            throw fault(file, "tensor " + name + " has data_offsets [" + begin + ", " + end + "] that end before they begin");
-        }
-        if (end > dataLength) {
-            throw fault(file, "tensor " + name + " has data_offsets [" + begin + ", " + end + "] beyond the "
-                    + dataLength + " bytes of data the file holds (is it truncated?)");
-        }
-        long elements = 1;
-        for (long d : shape) {
-            elements = d == 0 ? 0 : (elements > Long.MAX_VALUE / 4 / d ? -1 : elements * d);
-            if (elements < 0) {
-                break;
-            }
-        }
-        if (elements < 0 || elements * 4 != end - begin) {
-            throw fault(file, "tensor " + name + " has shape " + shapeText(shape) + ", which needs "
-                    + (elements < 0 ? "more than 2^63" : Long.toString(elements * 4)) + " bytes, but its data_offsets ["
-                    + begin + ", " + end + "] hold " + (end - begin));
-        }
-        if (elements > Integer.MAX_VALUE - 8) {
-            throw fault(file, "tensor " + name + " has " + elements + " elements, more than a Java array holds");
-        }
-        return new Entry(name, layer, weight, shape, begin, end);
-    }
-
-    private static long[] longs(Path file, String tensor, String key, Object value, int length) throws IOException {
-        if (value == null) {
-            throw fault(file, "tensor " + tensor + " has no " + key);
-        }
-        if (!(value instanceof List)) {
-            throw fault(file, "tensor " + tensor + "'s " + key + " is " + value + ", not an array");
-        }
-        List<?> list = (List<?>) value;
-        if (length >= 0 && list.size() != length) {
-            throw fault(file, "tensor " + tensor + "'s " + key + " has " + list.size() + " entries instead of "
-                    + length);
-        }
-        long[] out = new long[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            Object v = list.get(i);
-            if (!(v instanceof Long) || (Long) v < 0) {
-                throw fault(file, "tensor " + tensor + "'s " + key + " " + list
-                        + " must hold non-negative integers");
-            }
-            out[i] = (Long) v;
-        }
-        return out;
-    }
-
-    private static String shapeText(long[] shape) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < shape.length; i++) {
-            b.append(i == 0 ? "" : ", ").append(shape[i]);
-        }
-        return b.append(']').toString();
-    }
-
     /** Floats per read in {@link #floats}: 1 MiB at a time. */
     static final int CHUNK_FLOATS = 1 << 18;
 
-    private static float[] floats(Path file, FileChannel ch, long dataStart, Entry e, int cols) throws IOException {
+    private static float[] floats(String file, SeekableByteChannel ch, long dataStart, SafetensorsHeader.Entry e,
+                                  int cols) throws IOException {
         int count = (int) ((e.end() - e.begin()) / 4);
         float[] out = new float[count];
         // In chunks: a tensor of more than 2^29 floats has more bytes than an int (and a ByteBuffer) can count,
@@ -459,10 +355,12 @@ public final class ModelFile {
         return out;
     }
 
-    private static ByteBuffer readFully(Path file, FileChannel ch, long position, int length) throws IOException {
+    private static ByteBuffer readFully(String file, SeekableByteChannel ch, long position, int length)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
-            int r = ch.read(buf, position + buf.position());
+            ch.position(position + buf.position());
+            int r = ch.read(buf);
             if (r < 0) {
                 throw fault(file, "the file is truncated (it ended while reading bytes " + position + ".."
                         + (position + length) + ")");

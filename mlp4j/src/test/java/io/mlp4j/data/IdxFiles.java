@@ -7,13 +7,13 @@ import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
 
 /** Builds IDX files in memory for tests. */
-final class IdxFiles {
+public final class IdxFiles {
 
     private IdxFiles() {
     }
 
     /** An IDX file: the magic, one big-endian size per dimension, then the data. */
-    static byte[] idx(int magic, int[] dims, byte[] data) {
+    public static byte[] idx(int magic, int[] dims, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
         b.putInt(magic);
         for (int d : dims) {
@@ -42,7 +42,7 @@ final class IdxFiles {
         return idx(0x801, new int[] {count}, lb);
     }
 
-    static byte[] gzip(byte[] raw) {
+    public static byte[] gzip(byte[] raw) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

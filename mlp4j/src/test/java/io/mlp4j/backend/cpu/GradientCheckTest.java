@@ -4,16 +4,21 @@ import io.mlp4j.backend.Backend;
 import io.mlp4j.backend.DeviceDataset;
 import io.mlp4j.backend.IndexBuffer;
 import io.mlp4j.backend.Tensor;
+import io.mlp4j.training.Parameters;
+import io.mlp4j.training.TrainingStep;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Backpropagation through the backend operations against central finite differences of the mean loss, for a
- * small 12-7-5-4 network (two ReLU layers). Float32 throughout, so the bar is a relative error below 1e-2.
+ * Backpropagation of the training step ({@link TrainingStep#gradients}) against central finite differences of
+ * the mean loss ({@link TrainingStep#evaluate}), for a small 12-7-5-4 network (two ReLU layers). Float32
+ * throughout, so the bar is a relative error below 1e-2.
  */
 class GradientCheckTest {
 
@@ -36,80 +41,54 @@ class GradientCheckTest {
             IndexBuffer idx = be.allocateIndices(ROWS);
             be.upload(idx, new int[] {0, 1, 2, 3, 4, 5});
             float[][] w = new float[layers][], b = new float[layers][];
-            Tensor[] tw = new Tensor[layers], tb = new Tensor[layers], dw = new Tensor[layers], db = new Tensor[layers];
-            Tensor[] act = new Tensor[layers + 1], grad = new Tensor[layers + 1];
             for (int l = 0; l < layers; l++) {
                 w[l] = CpuKernelsTest.random(r, SIZES[l] * SIZES[l + 1]);
                 b[l] = CpuKernelsTest.random(r, SIZES[l + 1]);
-                tw[l] = be.allocate(w[l].length);
-                tb[l] = be.allocate(b[l].length);
-                dw[l] = be.allocate(w[l].length);
-                db[l] = be.allocate(b[l].length);
-                be.upload(tw[l], w[l]);
-                be.upload(tb[l], b[l]);
             }
-            for (int l = 0; l <= layers; l++) {
-                act[l] = be.allocate(ROWS * SIZES[l]);
-                grad[l] = be.allocate(ROWS * SIZES[l]);
-            }
-            Tensor metrics = be.allocate(2);
-            Runnable forward = () -> {
-                be.gather(data, idx, 0, ROWS, act[0]);
-                for (int l = 0; l < layers; l++) {
-                    be.linearForward(act[l], tw[l], tb[l], act[l + 1], ROWS, SIZES[l], SIZES[l + 1], l < layers - 1);
-                }
-            };
+            TrainingStep step = new TrainingStep(be, SIZES, ROWS);
+            step.upload(new Parameters(w, b));
             // A perturbation that moves a hidden unit across zero puts a ReLU kink inside the finite difference:
             // such entries are skipped (and counted), since the difference quotient is meaningless there.
-            java.util.function.Supplier<String> pattern = () -> {
+            Supplier<String> pattern = () -> {
                 StringBuilder sb = new StringBuilder();
                 for (int l = 1; l < layers; l++) {
                     float[] y = new float[ROWS * SIZES[l]];
-                    be.download(act[l], y);
+                    be.download(step.activation(l), y);
                     for (float v : y) {
                         sb.append(v > 0 ? '1' : '0');
                     }
                 }
                 return sb.toString();
             };
-            java.util.function.DoubleSupplier loss = () -> {
-                be.upload(metrics, new float[2]);
-                forward.run();
-                be.softmaxCrossEntropy(act[layers], data, idx, 0, ROWS, SIZES[layers], null, metrics);
-                float[] m = new float[2];
-                be.download(metrics, m);
-                return m[0] / ROWS;
+            DoubleSupplier loss = () -> {
+                step.resetMetrics();
+                step.evaluate(data, idx, 0, ROWS);
+                return step.metrics()[0] / ROWS;
             };
-            // analytic
-            forward.run();
+            step.gradients(data, idx, 0, ROWS); // analytic
             String basePattern = pattern.get();
-            be.softmaxCrossEntropy(act[layers], data, idx, 0, ROWS, SIZES[layers], grad[layers], metrics);
-            for (int l = layers - 1; l >= 0; l--) {
-                be.linearBackward(act[l], tw[l], act[l + 1], grad[l + 1], l == 0 ? null : grad[l], dw[l], db[l],
-                        ROWS, SIZES[l], SIZES[l + 1], l < layers - 1);
-            }
             double worst = 0;
             int checked = 0;
             int skipped = 0;
             float eps = 1e-2f;
             for (int l = 0; l < layers; l++) {
-                for (float[][] param : new float[][][] {w, b}) {
-                    boolean isW = param == w;
-                    float[] analytic = new float[param[l].length];
-                    be.download(isW ? dw[l] : db[l], analytic);
-                    Tensor target = isW ? tw[l] : tb[l];
-                    for (int i = 0; i < param[l].length; i += 3) {
-                        float saved = param[l][i];
-                        param[l][i] = saved + eps;
-                        be.upload(target, param[l]);
+                for (boolean isW : new boolean[] {true, false}) {
+                    float[] param = isW ? w[l] : b[l];
+                    float[] analytic = new float[param.length];
+                    be.download(isW ? step.weightGradient(l) : step.biasGradient(l), analytic);
+                    Tensor target = isW ? step.weight(l) : step.bias(l);
+                    for (int i = 0; i < param.length; i += 3) {
+                        float saved = param[i];
+                        param[i] = saved + eps;
+                        be.upload(target, param);
                         double up = loss.getAsDouble();
                         boolean kink = !pattern.get().equals(basePattern);
-                        param[l][i] = saved - eps;
-                        be.upload(target, param[l]);
+                        param[i] = saved - eps;
+                        be.upload(target, param);
                         double down = loss.getAsDouble();
                         kink |= !pattern.get().equals(basePattern);
-                        param[l][i] = saved;
-                        be.upload(target, param[l]);
+                        param[i] = saved;
+                        be.upload(target, param);
                         if (kink) {
                             skipped++;
                             continue;
