@@ -15,6 +15,7 @@ for p in $packages; do
     done < <(jar tf "$jar" | grep -E "^$dir/[^/]+\.class$" | grep -v module-info)
 done
 javap -public -cp "$jar" "${classes[@]//\//.}" | awk '
+    /^Compiled from / { type = "" }
     /^[a-z].* (class|interface|enum|record) / { type = ""; if ($1 != "public") next; for (i = 1; i <= NF; i++) if ($i ~ /^(class|interface|enum|record)$/) { type = $(i + 1); break } }
     type != "" && /^  (public|protected) .*\(/ && !/ (equals|hashCode|toString)\(/ { sub(/^  /, ""); print type ": " $0 }' | sort -u > /tmp/api-methods.$$
 cat /tmp/api-methods.$$

@@ -94,8 +94,8 @@ public final class Classifier {
 
     /**
      * The default digit model bundled with the library (resource {@code /io/mlp4j/default-model.safetensors}): a
-     * 784-256-10 network trained on MNIST by our own {@code mlp4j train} (98.1% test accuracy; README shows the
-     * command). Loaded once, then shared.
+     * 784-256-10 network trained on MNIST by our own {@code mlp4j train} (README gives the command and its test
+     * accuracy). Read from the module in memory once, then shared.
      *
      * @return the bundled classifier
      * @throws IOException if this build has no bundled model, or it cannot be read

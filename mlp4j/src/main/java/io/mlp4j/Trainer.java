@@ -1,14 +1,8 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.Settings;
 import io.mlp4j.backend.cpu.CpuBackend;
 import io.mlp4j.data.DataSet;
-import io.mlp4j.training.Parameters;
-import io.mlp4j.training.TrainingStep;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,17 +161,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     private final Network net;
-    private final Backend backend;
-    private final Settings settings;
-    private final String choice;
     private final long seed;
     private final List<String> labels;
     private final History history = new History();
-    private final TrainingStep step;
-    private final DeviceData data;
-    private final Epochs loops;
-    private final TrainingListener listener;
-    private boolean closed;
+    private final TrainingLoop loop;
 
     /**
      * A builder that trains {@code network}, with the backend from configuration unless {@link Builder#backend} names one.
@@ -192,25 +179,10 @@ public final class Trainer implements AutoCloseable {
     private Trainer(Builder b) {
         this.net = b.network;
         this.seed = b.seed;
-        this.listener = b.listener;
         b.startHistory.forEach(history::add);
-        int maxRows = Math.max(b.batchSize, b.evalBatchSize);
-        TrainingStep.checkSizes(net.sizes(), maxRows); // before opening anything: the caller's error
-        Parameters init = b.start != null ? b.start.parameters() : net.initialParameters(b.seed);
         labels = b.start != null ? b.start.labels() : ModelLoader.defaultLabels(net.outputs());
-        this.settings = Settings.current(b.options);
-        BackendRegistry.Selection sel = BackendRegistry.open(settings);
-        this.backend = sel.backend();
-        this.choice = sel.why();
-        try {
-            step = new TrainingStep(backend, net.sizes(), maxRows);
-            step.upload(init);
-            data = new DeviceData(backend);
-            loops = new Epochs(step, data, b.listener, b.batchSize, b.evalBatchSize, seed);
-        } catch (RuntimeException | Error e) {
-            backend.close(); // a trainer that fails to build leaves no threads or device memory behind
-            throw e;
-        }
+        loop = new TrainingLoop(net, b.start != null ? b.start.parameters() : net.initialParameters(b.seed), b.options,
+                b.listener, b.batchSize, b.evalBatchSize, seed);
     }
 
     /**
@@ -219,7 +191,7 @@ public final class Trainer implements AutoCloseable {
      * @return the backend's name
      */
     public String backendName() {
-        return backend.name();
+        return loop.backend.name();
     }
 
     /**
@@ -228,7 +200,7 @@ public final class Trainer implements AutoCloseable {
      * @return the device
      */
     public String device() {
-        return backend.device();
+        return loop.backend.device();
     }
 
     /**
@@ -237,7 +209,7 @@ public final class Trainer implements AutoCloseable {
      * @return the choice and its source
      */
     public String backendChoice() {
-        return choice;
+        return loop.choice;
     }
 
     /**
@@ -247,15 +219,6 @@ public final class Trainer implements AutoCloseable {
      */
     public Network network() {
         return net;
-    }
-
-    /**
-     * The seed of the initial parameters and of each epoch's shuffle (from the builder, or the checkpoint).
-     *
-     * @return the seed
-     */
-    public long seed() {
-        return seed;
     }
 
     /**
@@ -280,25 +243,8 @@ public final class Trainer implements AutoCloseable {
      *                                   before the failing epoch
      */
     public List<EpochRecord> fit(DataSet train, DataSet val, int epochs, double lr) {
-        checkOpen();
-        if (epochs < 0) {
-            throw new IllegalArgumentException("epochs must not be negative, got " + epochs);
-        }
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
-        }
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("training set " + train.name() + " is empty");
-        }
-        DeviceData.Resident resident = data.of(train, net);
-        List<EpochRecord> out = new ArrayList<>();
-        for (int e = 0; e < epochs; e++) {
-            EpochRecord r = loops.train(history.size() + 1, resident, val, lr, this::evaluate);
-            history.add(r);
-            out.add(r);
-            listener.onEpoch(r);
-        }
-        return out;
+        loop.checkOpen();
+        return loop.fit(train, val, epochs, lr, history, this::evaluate);
     }
 
     /**
@@ -310,12 +256,12 @@ public final class Trainer implements AutoCloseable {
      * @return the mean loss and the accuracy
      */
     public Evaluation evaluate(DataSet data) {
-        checkOpen();
-        DeviceData.Resident r = this.data.of(data, net);
-        if (backend instanceof CpuBackend) {
+        loop.checkOpen();
+        if (loop.backend instanceof CpuBackend) {
+            loop.upload(data); // checks the set as other backends do
             return classifier().evaluate(data);
         }
-        return loops.evaluate(r);
+        return loop.evaluate(data);
     }
 
     /**
@@ -334,22 +280,13 @@ public final class Trainer implements AutoCloseable {
      * @return the classifier
      */
     public Classifier classifier() {
-        checkOpen();
-        return new Classifier(net, step.download(), labels, settings);
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this trainer is closed");
-        }
+        loop.checkOpen();
+        return new Classifier(net, loop.step.download(), labels, loop.settings);
     }
 
     /** Frees the backend and everything on its device. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            backend.close();
-        }
+        loop.close();
     }
 }

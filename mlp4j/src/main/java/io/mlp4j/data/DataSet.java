@@ -11,8 +11,7 @@ import java.util.Random;
  * (row-major, 0 = background) and one uint8 label each.
  *
  * <p>{@link #split}, {@link #subset} and {@link #head} return views that share the pixels of the set they come
- * from (splitting MNIST copies nothing; a copy was 47 MB and a tenth of a second at start-up); a view keeps its
- * whole source in memory.
+ * from (splitting MNIST copies nothing); a view keeps its whole source in memory.
  * <pre>{@code
  * Mnist mnist = Mnist.load(Path.of("mnist"));               // or DataSet.of(name, pixels, labels, 28, 28)
  * DataSet.Split split = mnist.train().split(50_000, 42);   // training and validation, seeded

@@ -374,4 +374,28 @@ class ModelFileTest {
             assertEquals(List.of(target), s.collect(Collectors.toList()));
         }
     }
+
+    @Test
+    void readsFromBytesAndChannelsLikeFromAFile() throws IOException {
+        Path f = written("m.safetensors");
+        byte[] bytes = Files.readAllBytes(f);
+        ModelData fromFile = ModelFile.read(f);
+        ModelData fromBytes = ModelFile.read("in memory", bytes);
+        ModelData fromChannel;
+        try (var ch = Files.newByteChannel(f)) {
+            ch.position(13); // reads by absolute position, wherever the channel stands
+            fromChannel = ModelFile.read("a channel", ch);
+        }
+        for (ModelData m : List.of(fromBytes, fromChannel)) {
+            assertArrayEquals(fromFile.layerSizes(), m.layerSizes());
+            for (int l = 0; l < 3; l++) {
+                assertArrayEquals(fromFile.weights()[l], m.weights()[l]);
+                assertArrayEquals(fromFile.biases()[l], m.biases()[l]);
+            }
+            assertEquals(fromFile.metadata(), m.metadata());
+        }
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 3);
+        IOException e = assertThrows(IOException.class, () -> ModelFile.read("resource /x.safetensors", truncated));
+        assertTrue(e.getMessage().startsWith("resource /x.safetensors: "), e.getMessage());
+    }
 }
