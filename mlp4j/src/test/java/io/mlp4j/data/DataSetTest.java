@@ -165,4 +165,48 @@ class DataSetTest {
             return all;
         }
     }
+
+    @Test
+    void aViewPutsItsSharedStorageOnABackendAndMapsItsSamplesToRows() {
+        DataSet d = numbered(20);
+        DataSet sub = d.subset("sub", new int[] {7, 3, 19, 3});
+        DataSet.Split split = d.split(15, 1);
+        assertTrue(sub.sharesStorageWith(d) && split.first().sharesStorageWith(split.second()));
+        assertFalse(numbered(20).sharesStorageWith(d), "an equal copy is another storage");
+        int[] samples = {0, 1, 2, 3};
+        sub.toStorageRows(samples);
+        assertArrayEquals(new int[] {7, 3, 19, 3}, samples);
+        int[] head = {1, 0};
+        sub.head(2).toStorageRows(head);
+        assertArrayEquals(new int[] {3, 7}, head);
+        int[] same = {5, 2};
+        d.toStorageRows(same);
+        assertArrayEquals(new int[] {5, 2}, same, "a set that is not a view: sample i is row i");
+        assertThrows(IndexOutOfBoundsException.class, () -> sub.toStorageRows(new int[] {4}));
+
+        try (io.mlp4j.backend.Backend be = new io.mlp4j.backend.cpu.CpuBackend(1, false)) {
+            io.mlp4j.backend.DeviceDataset storage = sub.upload(be);
+            io.mlp4j.backend.IndexBuffer order = be.allocateIndices(4);
+            int[] rows = {0, 1, 2, 3};
+            sub.toStorageRows(rows);
+            be.upload(order, rows);
+            io.mlp4j.backend.Tensor x = be.allocate(4 * sub.features());
+            be.gather(storage, order, 0, 4, x);
+            float[] gathered = new float[4 * sub.features()];
+            be.download(x, gathered);
+            float[] expected = new float[4 * sub.features() + 3];
+            for (int i = 0; i < 4; i++) {
+                sub.imageAsFloats(i, expected, 3 + i * sub.features());
+            }
+            assertArrayEquals(Arrays.copyOfRange(expected, 3, expected.length), gathered);
+        }
+        assertArrayEquals(sub.imageAsFloats(2), Arrays.copyOfRange(floatsAt(sub, 2, 5), 5, 9));
+        assertThrows(IndexOutOfBoundsException.class, () -> sub.imageAsFloats(0, new float[5], 2));
+    }
+
+    private static float[] floatsAt(DataSet set, int i, int at) {
+        float[] out = new float[at + set.features()];
+        set.imageAsFloats(i, out, at);
+        return out;
+    }
 }
