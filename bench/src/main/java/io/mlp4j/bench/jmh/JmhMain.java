@@ -9,7 +9,8 @@ import java.util.Locale;
 
 /**
  * Runs JMH with the usual command line (e.g. {@code GemmBench -p backend=cpu,cublas -p threads=1,2}), then
- * prints a summary with GFLOP/s for the GEMM benchmarks and samples/s for whole training steps.
+ * prints a summary with GFLOP/s for the GEMM benchmarks and the FMA peak ({@link PeakBench}, all threads together),
+ * and samples/s for whole training steps.
  */
 public final class JmhMain {
 
@@ -38,11 +39,20 @@ public final class JmhMain {
                 shape = r.getParams().getParam("net");
                 int batch = Integer.parseInt(shape.substring(shape.indexOf('@') + 1));
                 rate = String.format(Locale.ROOT, "%,.0f samples/s", batch / (us * 1e-6));
+            } else if (cls.equals("PeakBench")) {
+                int t = r.getParams().getThreads();
+                shape = t + " x " + PeakBench.CHAINS + " FMA chains, " + PeakBench.F.vectorBitSize() + "-bit";
+                rate = String.format(Locale.ROOT, "%.1f GFLOP/s", t * PeakBench.FLOP_PER_CALL / (us * 1e3));
             } else if (r.getParams().getParam("rows") != null) {
                 shape = "rows " + r.getParams().getParam("rows");
             }
+            String backend = r.getParams().getParam("backend");
+            String threads = r.getParams().getParam("threads");
+            if (threads == null) { // not a backend benchmark: JMH's own thread count (-t)
+                threads = String.valueOf(r.getParams().getThreads());
+            }
             System.out.printf(Locale.ROOT, "| %s.%s | %s | %s | %s | %.2f | %s |%n", cls, method,
-                    r.getParams().getParam("backend"), r.getParams().getParam("threads"), shape, us, rate);
+                    backend == null ? "-" : backend, threads, shape, us, rate);
         }
     }
 }

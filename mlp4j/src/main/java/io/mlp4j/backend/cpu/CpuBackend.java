@@ -11,7 +11,15 @@ import io.mlp4j.backend.Tensor;
  */
 public final class CpuBackend implements Backend {
 
-    record CpuTensor(float[] data) implements Tensor {
+    /** A float buffer; {@code gathered} while it holds exactly what {@link #gather} wrote (mostly zeros). */
+    static final class CpuTensor implements Tensor {
+        final float[] data;
+        boolean gathered;
+
+        CpuTensor(float[] data) {
+            this.data = data;
+        }
+
         @Override
         public int length() {
             return data.length;
@@ -30,20 +38,13 @@ public final class CpuBackend implements Backend {
 
     private final CpuKernels k;
     private final WorkerPool pool;
+    private final Call call = new Call();
     private boolean closed;
-
-    // Reusable tasks: setting their fields and running them allocates nothing.
-    private final GatherTask gather = new GatherTask();
-    private final NtTask nt = new NtTask();
-    private final AxpyTask axpy = new AxpyTask();
-    private final PackTask pack = new PackTask();
-    private final PackedTask packed = new PackedTask();
-    private final ElementwiseTask elementwise = new ElementwiseTask();
 
     /** Element-wise passes shorter than this run on the calling thread: a hand-off would cost more. */
     static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
-    private float[] packScratch = new float[0];
+    private float[] scratch = new float[0];
 
     /**
      * Products at least this large ({@code m * n * k}, with every side at least a panel) go through the packed,
@@ -85,8 +86,20 @@ public final class CpuBackend implements Backend {
         return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread, " : " threads, ") + k.description();
     }
 
+    /** A tensor's array, to read. */
     private static float[] f(Tensor t) {
         return ((CpuTensor) t).data;
+    }
+
+    /** A tensor's array, to write: it no longer holds a gathered batch. */
+    private static float[] out(Tensor t) {
+        CpuTensor c = (CpuTensor) t;
+        c.gathered = false;
+        return c.data;
+    }
+
+    private static boolean gathered(Tensor t) {
+        return ((CpuTensor) t).gathered;
     }
 
     private void checkOpen() {
@@ -106,7 +119,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(Tensor dst, float[] src) {
-        System.arraycopy(src, 0, f(dst), 0, src.length);
+        System.arraycopy(src, 0, out(dst), 0, src.length);
     }
 
     @Override
@@ -137,23 +150,39 @@ public final class CpuBackend implements Backend {
     @Override
     public void gather(DeviceDataset data, IndexBuffer indices, int offset, int rows, Tensor x) {
         CpuDataset d = (CpuDataset) data;
-        gather.set(d.pixels, d.features, ((CpuIndices) indices).data, offset, f(x));
-        pool.run(gather, rows, 4);
+        Call c = call.op(Call.GATHER);
+        c.pixels = d.pixels;
+        c.indices = ((CpuIndices) indices).data;
+        c.n = d.features;
+        c.offset = offset;
+        c.c = out(x);
+        pool.run(c, rows, 4);
+        ((CpuTensor) x).gathered = true;
     }
 
     @Override
     public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int rows, int in, int out, boolean relu) {
         if (usePacked(rows, out, in)) {
-            gemmPacked(f(x), in, 1, f(w), 1, in, f(b), f(y), rows, out, in, relu); // y = x w^T + b
+            gemmPacked(f(x), in, 1, f(w), 1, in, f(b), out(y), rows, out, in, relu); // y = x w^T + b
             return;
         }
-        nt.set(f(x), f(w), f(b), f(y), out, in, relu);
-        pool.run(nt, rows, 4);
+        Call c = call.op(Call.NT).arrays(f(x), f(w), f(b), out(y));
+        c.n = out;
+        c.depth = in;
+        c.relu = relu;
+        pool.run(c, rows, 4);
     }
 
     private boolean usePacked(int m, int n, int depth) {
         int panel = k.panelWidth();
         return m >= panel && n >= panel && depth >= panel && (long) m * n * depth >= PACKED_MIN_VOLUME;
+    }
+
+    private float[] scratch(int length) {
+        if (scratch.length < length) {
+            scratch = new float[length];
+        }
+        return scratch;
     }
 
     /**
@@ -162,43 +191,62 @@ public final class CpuBackend implements Backend {
      */
     private void gemmPacked(float[] a, int sm, int sk, float[] b, int sp, int sn, float[] bias, float[] c,
                             int m, int n, int depth, boolean relu) {
-        int need = k.packedLength(n, depth, m);
-        if (packScratch.length < need) {
-            packScratch = new float[need];
-        }
-        pack.set(b, sp, sn, n, depth, packScratch);
+        float[] packed = scratch(k.packedLength(n, depth, m));
+        Call pack = call.op(Call.PACK).arrays(b, null, null, packed);
+        pack.sm = sp;
+        pack.sk = sn;
+        pack.n = n;
+        pack.depth = depth;
         int panel = k.panelWidth();
         pool.run(pack, (n + panel - 1) / panel, 1);
-        packed.set(a, sm, sk, packScratch, bias, c, n, depth, relu);
-        pool.run(packed, m, PACKED_GRAIN);
+        Call product = call.op(Call.PACKED).arrays(a, packed, bias, c);
+        product.sm = sm;
+        product.sk = sk;
+        product.n = n;
+        product.depth = depth;
+        product.relu = relu;
+        pool.run(product, m, PACKED_GRAIN);
+    }
+
+    /** {@code c[m, :] = A(m, :) b} over rows [0, m) through the unpacked kernel, split by rows of c. */
+    private void gemmAxpy(float[] a, int sm, int sk, float[] b, float[] c, int m, int n, int depth) {
+        Call axpy = call.op(Call.AXPY).arrays(a, b, null, c);
+        axpy.sm = sm;
+        axpy.sk = sk;
+        axpy.n = n;
+        axpy.depth = depth;
+        pool.run(axpy, m, 4);
     }
 
     @Override
     public void linearBackward(Tensor x, Tensor w, Tensor y, Tensor dy, Tensor dx, Tensor dw, Tensor db,
                                int rows, int in, int out, boolean relu) {
-        float[] g = f(dy);
+        float[] g = relu ? out(dy) : f(dy);
         if (relu) {
-            elementwise.reluMask(f(y), g, rows * out);
+            elementwise(Call.RELU_MASK, f(y), g, 0f, rows * out);
         }
-        float[] bias = f(db);
-        java.util.Arrays.fill(bias, 0, out, 0f);
-        for (int r = 0; r < rows; r++) {
-            for (int o = 0; o < out; o++) {
-                bias[o] += g[r * out + o];
-            }
-        }
-        if (usePacked(out, in, rows)) {
-            gemmPacked(g, 1, out, f(x), in, 1, null, f(dw), out, in, rows, false); // dw[out, in] = dy^T x
+        k.columnSums(g, rows, out, out(db));
+        if (gathered(x)) { // mostly zeros: the transposed gradient skips them, then one transposition
+            float[] dwt = scratch(in * out);
+            Call grad = call.op(Call.SPARSE_GRADIENT).arrays(g, f(x), null, dwt);
+            grad.rows = rows;
+            grad.depth = in;
+            grad.n = out;
+            pool.run(grad, in, 4);
+            Call transpose = call.op(Call.TRANSPOSE).arrays(dwt, null, null, out(dw));
+            transpose.depth = in;
+            transpose.n = out;
+            pool.run(transpose, out, 1);
+        } else if (usePacked(out, in, rows)) {
+            gemmPacked(g, 1, out, f(x), in, 1, null, out(dw), out, in, rows, false); // dw[out, in] = dy^T x
         } else {
-            axpy.set(g, 1, out, f(x), f(dw), in, rows);
-            pool.run(axpy, out, 4);
+            gemmAxpy(g, 1, out, f(x), out(dw), out, in, rows);
         }
         if (dx != null) {
             if (usePacked(rows, in, out)) {
-                gemmPacked(g, out, 1, f(w), in, 1, null, f(dx), rows, in, out, false); // dx[rows, in] = dy w
+                gemmPacked(g, out, 1, f(w), in, 1, null, out(dx), rows, in, out, false); // dx[rows, in] = dy w
             } else {
-                axpy.set(g, out, 1, f(w), f(dx), in, out);
-                pool.run(axpy, rows, 4);
+                gemmAxpy(g, out, 1, f(w), out(dx), rows, in, out);
             }
         }
     }
@@ -206,52 +254,24 @@ public final class CpuBackend implements Backend {
     @Override
     public void softmaxCrossEntropy(Tensor logits, DeviceDataset data, IndexBuffer indices, int offset, int rows,
                                     int classes, Tensor dLogits, Tensor metrics) {
-        float[] z = f(logits);
-        float[] dz = dLogits == null ? null : f(dLogits);
-        byte[] labels = ((CpuDataset) data).labels;
-        int[] idx = ((CpuIndices) indices).data;
-        float invRows = 1f / rows;
-        double lossSum = 0;
-        int correct = 0;
-        for (int r = 0; r < rows; r++) {
-            int o = r * classes;
-            int label = labels[idx[offset + r]] & 0xFF;
-            int best = 0;
-            float max = z[o];
-            for (int c = 1; c < classes; c++) {
-                if (z[o + c] > max) {
-                    max = z[o + c];
-                    best = c;
-                }
-            }
-            // exp once per logit; the gradient buffer (or, in evaluation, nothing) holds them meanwhile
-            float sum = 0f;
-            for (int c = 0; c < classes; c++) {
-                float e = (float) Math.exp(z[o + c] - max);
-                sum += e;
-                if (dz != null) {
-                    dz[o + c] = e;
-                }
-            }
-            lossSum += Math.log(sum) - (z[o + label] - max);
-            if (best == label) {
-                correct++;
-            }
-            if (dz != null) {
-                float scale = invRows / sum;
-                for (int c = 0; c < classes; c++) {
-                    dz[o + c] = dz[o + c] * scale - (c == label ? invRows : 0f);
-                }
-            }
-        }
-        float[] m = f(metrics);
-        m[0] += (float) lossSum;
-        m[1] += correct;
+        k.softmaxCrossEntropy(f(logits), ((CpuDataset) data).labels, ((CpuIndices) indices).data, offset, rows,
+                classes, dLogits == null ? null : out(dLogits), out(metrics));
     }
 
     @Override
     public void sgdUpdate(Tensor p, Tensor g, int n, float lr) {
-        elementwise.sgd(f(p), f(g), lr, n);
+        elementwise(Call.SGD, out(p), f(g), lr, n);
+    }
+
+    /** ReLU mask or SGD over flat arrays, split across the pool when long enough to pay for the hand-off. */
+    private void elementwise(int op, float[] a, float[] b, float lr, int n) {
+        Call c = call.op(op).arrays(a, b, null, null);
+        c.lr = lr;
+        if (n < PARALLEL_ELEMENTWISE_MIN) {
+            c.run(0, n);
+        } else {
+            pool.run(c, n, 1024);
+        }
     }
 
     @Override
@@ -260,146 +280,50 @@ public final class CpuBackend implements Backend {
         pool.close();
     }
 
-    /** ReLU mask and SGD over flat arrays, split across the pool when long enough to pay for the hand-off. */
-    private final class ElementwiseTask implements WorkerPool.RangeTask {
-        float[] a, b;
-        float lr;
-        boolean sgd;
-
-        void reluMask(float[] y, float[] dy, int n) {
-            a = y;
-            b = dy;
-            sgd = false;
-            runOver(n);
-        }
-
-        void sgd(float[] p, float[] g, float lr, int n) {
-            a = p;
-            b = g;
-            this.lr = lr;
-            sgd = true;
-            runOver(n);
-        }
-
-        private void runOver(int n) {
-            if (n < PARALLEL_ELEMENTWISE_MIN) {
-                run(0, n);
-            } else {
-                pool.run(this, n, 1024);
-            }
-        }
-
-        @Override
-        public void run(int from, int to) {
-            if (sgd) {
-                k.sgd(a, b, lr, from, to);
-            } else {
-                k.reluMask(a, b, from, to);
-            }
-        }
-    }
-
-    private final class GatherTask implements WorkerPool.RangeTask {
-        byte[] pixels;
-        int features;
-        int[] indices;
-        int offset;
-        float[] x;
-
-        void set(byte[] pixels, int features, int[] indices, int offset, float[] x) {
-            this.pixels = pixels;
-            this.features = features;
-            this.indices = indices;
-            this.offset = offset;
-            this.x = x;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            k.gather(pixels, features, indices, offset, x, from, to);
-        }
-    }
-
-    private final class NtTask implements WorkerPool.RangeTask {
+    /**
+     * The one task the pool runs: which kernel, and the arguments of the current call. Operations run one at a
+     * time, so one instance, reset per call, serves them all and a step allocates nothing.
+     */
+    private final class Call implements WorkerPool.RangeTask {
+        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, SPARSE_GRADIENT = 5, TRANSPOSE = 6,
+                RELU_MASK = 7, SGD = 8;
+        int op;
         float[] a, b, bias, c;
-        int n, depth;
+        byte[] pixels;
+        int[] indices;
+        int offset, rows, n, depth, sm, sk;
         boolean relu;
+        float lr;
 
-        void set(float[] a, float[] b, float[] bias, float[] c, int n, int depth, boolean relu) {
+        Call op(int op) {
+            this.op = op;
+            pixels = null;
+            indices = null;
+            return this;
+        }
+
+        Call arrays(float[] a, float[] b, float[] bias, float[] c) {
             this.a = a;
             this.b = b;
             this.bias = bias;
             this.c = c;
-            this.n = n;
-            this.depth = depth;
-            this.relu = relu;
+            return this;
         }
 
         @Override
         public void run(int from, int to) {
-            k.gemmNT(a, b, bias, c, from, to, n, depth, relu);
-        }
-    }
-
-    private final class PackTask implements WorkerPool.RangeTask {
-        float[] b, packed;
-        int sp, sn, n, depth;
-
-        void set(float[] b, int sp, int sn, int n, int depth, float[] packed) {
-            this.b = b;
-            this.sp = sp;
-            this.sn = sn;
-            this.n = n;
-            this.depth = depth;
-            this.packed = packed;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            k.packB(b, sp, sn, n, depth, packed, from, to);
-        }
-    }
-
-    private final class PackedTask implements WorkerPool.RangeTask {
-        float[] a, packed, bias, c;
-        int sm, sk, n, depth;
-        boolean relu;
-
-        void set(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int n, int depth, boolean relu) {
-            this.a = a;
-            this.sm = sm;
-            this.sk = sk;
-            this.packed = packed;
-            this.bias = bias;
-            this.c = c;
-            this.n = n;
-            this.depth = depth;
-            this.relu = relu;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            k.gemmPacked(a, sm, sk, packed, bias, c, from, to, n, depth, relu);
-        }
-    }
-
-    private final class AxpyTask implements WorkerPool.RangeTask {
-        float[] a, b, c;
-        int sm, sk, n, depth;
-
-        void set(float[] a, int sm, int sk, float[] b, float[] c, int n, int depth) {
-            this.a = a;
-            this.sm = sm;
-            this.sk = sk;
-            this.b = b;
-            this.c = c;
-            this.n = n;
-            this.depth = depth;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            k.gemmAxpy(a, sm, sk, b, c, from, to, n, depth);
+            switch (op) {
+                case GATHER -> k.gather(pixels, n, indices, offset, c, from, to);
+                case NT -> k.gemmNT(a, b, bias, c, from, to, n, depth, relu);
+                case AXPY -> k.gemmAxpy(a, sm, sk, b, c, from, to, n, depth);
+                case PACK -> k.packB(a, sm, sk, n, depth, c, from, to);
+                case PACKED -> k.gemmPacked(a, sm, sk, b, bias, c, from, to, n, depth, relu);
+                case SPARSE_GRADIENT -> k.weightGradientSparse(a, b, c, rows, depth, n, from, to);
+                case TRANSPOSE -> k.transpose(a, c, depth, n, from, to);
+                case RELU_MASK -> k.reluMask(a, b, from, to);
+                case SGD -> k.sgd(a, b, lr, from, to);
+                default -> throw new IllegalStateException("unknown operation " + op);
+            }
         }
     }
 }

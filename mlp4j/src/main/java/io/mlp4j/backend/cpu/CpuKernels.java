@@ -44,6 +44,82 @@ interface CpuKernels {
     void gemmPacked(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int m0, int m1, int n,
                     int k, boolean relu);
 
+    /**
+     * The weight gradient of a layer whose input is mostly zeros (gathered pixels), transposed:
+     * {@code dwt[i, o] = sum over rows p of x[p, i] * dy[p, o]} for inputs i in [i0, i1) (x is [rows, in], dy
+     * [rows, out], dwt [in, out]). Each element is the same chain, in the same row order, as {@link #gemmAxpy} and
+     * {@link #gemmPacked} compute for {@code dy^T x}; rows whose inputs in a small block are all zero are skipped,
+     * since their products are exact zeros: the result is the dense one, bit for bit.
+     */
+    void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1);
+
+    /** {@code dw[o, i] = dwt[i, o]} for rows o of dw in [o0, o1); dw is [out, in]. */
+    default void transpose(float[] dwt, float[] dw, int in, int out, int o0, int o1) {
+        for (int ib = 0; ib < in; ib += 64) { // a block of dwt's rows stays in L1 while every o reads it
+            int ie = Math.min(in, ib + 64);
+            for (int o = o0; o < o1; o++) {
+                for (int i = ib, at = o * in + ib; i < ie; i++, at++) {
+                    dw[at] = dwt[i * out + o];
+                }
+            }
+        }
+    }
+
+    /** {@code sums[j] = sum over rows r of g[r, j]} for j < n, in row order: the bias gradient. */
+    default void columnSums(float[] g, int rows, int n, float[] sums) {
+        java.util.Arrays.fill(sums, 0, n, 0f);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                sums[j] += g[r * n + j];
+            }
+        }
+    }
+
+    /**
+     * Softmax + cross-entropy over logits {@code z[rows, classes]} against {@code labels[indices[offset + r]]}:
+     * adds the summed loss to {@code metrics[0]} and the number of correct arg-max predictions to
+     * {@code metrics[1]}; unless {@code dz} is null, writes {@code (softmax - onehot) / rows} into it.
+     */
+    default void softmaxCrossEntropy(float[] z, byte[] labels, int[] indices, int offset, int rows, int classes,
+                                     float[] dz, float[] metrics) {
+        float invRows = 1f / rows;
+        double lossSum = 0;
+        int correct = 0;
+        for (int r = 0; r < rows; r++) {
+            int o = r * classes;
+            int label = labels[indices[offset + r]] & 0xFF;
+            int best = 0;
+            float max = z[o];
+            for (int c = 1; c < classes; c++) {
+                if (z[o + c] > max) {
+                    max = z[o + c];
+                    best = c;
+                }
+            }
+            // exp once per logit; the gradient buffer (or, in evaluation, nothing) holds them meanwhile
+            float sum = 0f;
+            for (int c = 0; c < classes; c++) {
+                float e = (float) Math.exp(z[o + c] - max);
+                sum += e;
+                if (dz != null) {
+                    dz[o + c] = e;
+                }
+            }
+            lossSum += Math.log(sum) - (z[o + label] - max);
+            if (best == label) {
+                correct++;
+            }
+            if (dz != null) {
+                float scale = invRows / sum;
+                for (int c = 0; c < classes; c++) {
+                    dz[o + c] = dz[o + c] * scale - (c == label ? invRows : 0f);
+                }
+            }
+        }
+        metrics[0] += (float) lossSum;
+        metrics[1] += correct;
+    }
+
     /** {@code dy[i] = 0} where {@code y[i] <= 0}, for i in [from, to). */
     void reluMask(float[] y, float[] dy, int from, int to);
 

@@ -47,6 +47,21 @@ final class ScalarKernels implements CpuKernels {
         }
     }
 
+    @Override
+    public void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1) {
+        java.util.Arrays.fill(dwt, i0 * out, i1 * out, 0f);
+        for (int p = 0; p < rows; p++) {
+            for (int i = i0; i < i1; i++) {
+                float s = x[p * in + i];
+                if (s != 0f) { // a zero adds an exact zero to every sum: skipping it changes nothing
+                    for (int o = 0, at = i * out, go = p * out; o < out; o++) {
+                        dwt[at + o] += s * dy[go + o];
+                    }
+                }
+            }
+        }
+    }
+
     /** Packed layout here: plain row-major {@code [k, n]}, one column per panel. */
     @Override
     public int panelWidth() {

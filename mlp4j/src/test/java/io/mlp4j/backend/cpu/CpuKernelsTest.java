@@ -127,6 +127,47 @@ class CpuKernelsTest {
         }
     }
 
+    /** Pixel-like rows: about 80% exact zeros, in runs, as MNIST's background is. */
+    static float[] sparse(Random r, int rows, int in) {
+        float[] x = new float[rows * in];
+        for (int p = 0; p < rows; p++) {
+            int from = r.nextInt(in), to = Math.min(in, from + r.nextInt(in / 4 + 1));
+            for (int i = from; i < to; i++) {
+                x[p * in + i] = r.nextInt(4) == 0 ? 0f : r.nextFloat();
+            }
+        }
+        return x;
+    }
+
+    /**
+     * dy^T x through the sparse gradient and a transposition equals the dense kernels' result bit for bit (the
+     * same chains in the same order; only exact zeros are skipped), in chunks of inputs as threads would take.
+     */
+    @ParameterizedTest
+    @CsvSource({"128,784,32", "128,784,512", "128,784,10", "37,787,48", "5,9,17", "1,4,1", "64,100,16"})
+    void sparseWeightGradientEqualsTheDenseOneBitForBit(int rows, int in, int out) {
+        Random r = new Random(rows * 7L + in * 3L + out);
+        float[] x = sparse(r, rows, in), dy = random(r, rows * out);
+        for (CpuKernels kernels : new CpuKernels[] {scalar, vector}) {
+            float[] dense = new float[out * in];
+            kernels.gemmAxpy(dy, 1, out, x, dense, 0, out, in, rows);
+            float[] packed = new float[kernels.packedLength(in, rows, out)];
+            float[] viaPacked = new float[out * in];
+            kernels.packB(x, in, 1, in, rows, packed, 0, (in + kernels.panelWidth() - 1) / kernels.panelWidth());
+            kernels.gemmPacked(dy, 1, out, packed, null, viaPacked, 0, out, in, rows, false);
+            float[] dwt = new float[in * out];
+            java.util.Arrays.fill(dwt, Float.NaN); // every element must be written
+            int split = in / 8 * 4;
+            kernels.weightGradientSparse(dy, x, dwt, rows, in, out, split, in);
+            kernels.weightGradientSparse(dy, x, dwt, rows, in, out, 0, split);
+            float[] dw = new float[out * in];
+            kernels.transpose(dwt, dw, in, out, 0, out / 2);
+            kernels.transpose(dwt, dw, in, out, out / 2, out);
+            assertArrayEquals(dense, dw, kernels.description());
+            assertArrayEquals(viaPacked, dw, kernels.description() + ", packed");
+        }
+    }
+
     @Test
     void gatherScalesBytesAndFollowsTheIndices() {
         int features = 787; // not a multiple of the vector length
