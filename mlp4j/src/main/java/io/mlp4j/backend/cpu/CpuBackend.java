@@ -45,6 +45,8 @@ public final class CpuBackend implements Backend {
     static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
     private float[] scratch = new float[0];
+    /** The sparse forward's lists of non-zero inputs: grows, never shrinks. */
+    private int[] indexScratch = new int[0];
 
     /**
      * Products at least this large ({@code m * n * k}, with every side at least a panel) go through the packed,
@@ -162,6 +164,22 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int rows, int in, int out, boolean relu) {
+        if (gathered(x) && k.sparseForward(in, out)) { // mostly zeros: w^T once, then only the non-zero inputs
+            float[] wt = scratch(in * out);
+            transpose(f(w), wt, out, in);
+            int indexLength = (rows + 3) / 4 * k.sparseIndexPerTile(in);
+            if (indexScratch.length < indexLength) {
+                indexScratch = new int[indexLength];
+            }
+            Call c = call.op(Call.SPARSE_NT).arrays(f(x), wt, f(b), out(y));
+            c.indices = indexScratch;
+            c.n = out;
+            c.depth = in;
+            c.relu = relu;
+            c.packedOrder = usePacked(rows, out, in); // the order of the dense path this replaces
+            pool.run(c, rows, 4);
+            return;
+        }
         if (usePacked(rows, out, in)) {
             gemmPacked(f(x), in, 1, f(w), 1, in, f(b), out(y), rows, out, in, relu); // y = x w^T + b
             return;
@@ -233,10 +251,7 @@ public final class CpuBackend implements Backend {
             grad.depth = in;
             grad.n = out;
             pool.run(grad, in, 4);
-            Call transpose = call.op(Call.TRANSPOSE).arrays(dwt, null, null, out(dw));
-            transpose.depth = in;
-            transpose.n = out;
-            pool.run(transpose, out, 1);
+            transpose(dwt, out(dw), in, out);
         } else if (usePacked(out, in, rows)) {
             gemmPacked(g, 1, out, f(x), in, 1, null, out(dw), out, in, rows, false); // dw[out, in] = dy^T x
         } else {
@@ -249,6 +264,14 @@ public final class CpuBackend implements Backend {
                 gemmAxpy(g, out, 1, f(w), out(dx), rows, in, out);
             }
         }
+    }
+
+    /** {@code dst[j, i] = src[i, j]}, src {@code [rows, cols]}. */
+    private void transpose(float[] src, float[] dst, int rows, int cols) {
+        Call t = call.op(Call.TRANSPOSE).arrays(src, null, null, dst);
+        t.depth = rows;
+        t.n = cols;
+        pool.run(t, cols, 1);
     }
 
     @Override
@@ -285,14 +308,14 @@ public final class CpuBackend implements Backend {
      * time, so one instance, reset per call, serves them all and a step allocates nothing.
      */
     private final class Call implements WorkerPool.RangeTask {
-        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, SPARSE_GRADIENT = 5, TRANSPOSE = 6,
-                RELU_MASK = 7, SGD = 8;
+        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, SPARSE_NT = 5, SPARSE_GRADIENT = 6,
+                TRANSPOSE = 7, RELU_MASK = 8, SGD = 9;
         int op;
         float[] a, b, bias, c;
         byte[] pixels;
         int[] indices;
         int offset, rows, n, depth, sm, sk;
-        boolean relu;
+        boolean relu, packedOrder;
         float lr;
 
         Call op(int op) {
@@ -318,6 +341,7 @@ public final class CpuBackend implements Backend {
                 case AXPY -> k.gemmAxpy(a, sm, sk, b, c, from, to, n, depth);
                 case PACK -> k.packB(a, sm, sk, n, depth, c, from, to);
                 case PACKED -> k.gemmPacked(a, sm, sk, b, bias, c, from, to, n, depth, relu);
+                case SPARSE_NT -> k.gemmNTSparse(a, b, bias, c, indices, from, to, n, depth, relu, packedOrder);
                 case SPARSE_GRADIENT -> k.weightGradientSparse(a, b, c, rows, depth, n, from, to);
                 case TRANSPOSE -> k.transpose(a, c, depth, n, from, to);
                 case RELU_MASK -> k.reluMask(a, b, from, to);

@@ -45,6 +45,24 @@ interface CpuKernels {
                     int k, boolean relu);
 
     /**
+     * Whether {@link #gemmNTSparse} takes a layer of this shape; otherwise the dense kernels run it.
+     */
+    boolean sparseForward(int k, int n);
+
+    /**
+     * {@link #gemmNT}'s result for a mostly-zero {@code a} (gathered pixels), bit for bit as the dense kernel that
+     * would otherwise run computes it, from {@code bt = b^T} ({@code [k, n]}), skipping zero inputs (their
+     * products are exact zeros). {@code packedOrder}: the order of {@link #gemmPacked} (used for large products)
+     * instead of {@link #gemmNT}'s. {@code index} is working space: {@link #sparseIndexPerTile} ints per 4 rows of
+     * a; m0 is a multiple of 4.
+     */
+    void gemmNTSparse(float[] a, float[] bt, float[] bias, float[] c, int[] index, int m0, int m1, int n, int k,
+                      boolean relu, boolean packedOrder);
+
+    /** Working space of {@link #gemmNTSparse} per 4 rows. */
+    int sparseIndexPerTile(int k);
+
+    /**
      * The weight gradient of a layer whose input is mostly zeros (gathered pixels), transposed:
      * {@code dwt[i, o] = sum over rows p of x[p, i] * dy[p, o]} for inputs i in [i0, i1) (x is [rows, in], dy
      * [rows, out], dwt [in, out]). Each element is the same chain, in the same row order, as {@link #gemmAxpy} and

@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Kernels on Java's Vector API with FMA. Only loaded when {@code jdk.incubator.vector} is resolved (see
  * {@link CpuBackend#vectorApiAvailable()}). Register blocking: 4 output rows at a time, so that each loaded vector
- * of the other operand feeds four FMAs. Large products go through {@link VectorPackedGemm}.
+ * of the other operand feeds four FMAs. Large products go through {@link VectorPackedGemm}, mostly-zero inputs
+ * through {@link VectorSparseKernels}.
  */
 final class VectorKernels implements CpuKernels {
 
@@ -250,89 +251,24 @@ final class VectorKernels implements CpuKernels {
     }
 
     @Override
+    public boolean sparseForward(int k, int n) {
+        return VectorSparseKernels.sparseForward(k, n);
+    }
+
+    @Override
+    public int sparseIndexPerTile(int k) {
+        return VectorSparseKernels.sparseIndexPerTile(k);
+    }
+
+    @Override
+    public void gemmNTSparse(float[] a, float[] bt, float[] bias, float[] c, int[] index, int m0, int m1, int n,
+                             int k, boolean relu, boolean packedOrder) {
+        VectorSparseKernels.gemmNTSparse(a, bt, bias, c, index, m0, m1, n, k, relu, packedOrder);
+    }
+
+    @Override
     public void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1) {
-        int i = i0;
-        for (; i <= i1 - 4; i += 4) {
-            int o = 0;
-            for (; o <= out - 2 * L; o += 2 * L) {
-                gradient4x2(dy, x, dwt, rows, in, out, i, o);
-            }
-            for (; o <= out - L; o += L) {
-                gradient4x1(dy, x, dwt, rows, in, out, i, o);
-            }
-            for (; o < out; o++) { // at most L - 1 columns: one scalar chain each, FMAs as the vector lanes do
-                for (int t = 0; t < 4; t++) {
-                    dwt[(i + t) * out + o] = gradientChain(dy, x, rows, in, out, i + t, o);
-                }
-            }
-        }
-        for (; i < i1; i++) {
-            for (int o = 0; o < out; o++) {
-                dwt[i * out + o] = gradientChain(dy, x, rows, in, out, i, o);
-            }
-        }
-    }
-
-    /**
-     * dwt[i..i+3, o..o+2L) over all rows: eight accumulators; a row whose four inputs are all zero is skipped (on
-     * MNIST-like inputs about 70% of them). fma(g, x, acc) is the same operation as gemmAxpy's fma(x, g, acc).
-     */
-    private static void gradient4x2(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i, int o) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int p = 0, xo = i, go = o; p < rows; p++, xo += in, go += out) {
-            float x0 = x[xo], x1 = x[xo + 1], x2 = x[xo + 2], x3 = x[xo + 3];
-            if (x0 == 0f && x1 == 0f && x2 == 0f && x3 == 0f) {
-                continue;
-            }
-            FloatVector g0 = FloatVector.fromArray(F, dy, go);
-            FloatVector g1 = FloatVector.fromArray(F, dy, go + L);
-            FloatVector s = FloatVector.broadcast(F, x0);
-            c00 = g0.fma(s, c00); c01 = g1.fma(s, c01);
-            s = FloatVector.broadcast(F, x1);
-            c10 = g0.fma(s, c10); c11 = g1.fma(s, c11);
-            s = FloatVector.broadcast(F, x2);
-            c20 = g0.fma(s, c20); c21 = g1.fma(s, c21);
-            s = FloatVector.broadcast(F, x3);
-            c30 = g0.fma(s, c30); c31 = g1.fma(s, c31);
-        }
-        int at = i * out + o;
-        c00.intoArray(dwt, at); c01.intoArray(dwt, at + L);
-        c10.intoArray(dwt, at + out); c11.intoArray(dwt, at + out + L);
-        c20.intoArray(dwt, at + 2 * out); c21.intoArray(dwt, at + 2 * out + L);
-        c30.intoArray(dwt, at + 3 * out); c31.intoArray(dwt, at + 3 * out + L);
-    }
-
-    /** {@link #gradient4x2} for one vector of columns. */
-    private static void gradient4x1(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i, int o) {
-        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-        for (int p = 0, xo = i, go = o; p < rows; p++, xo += in, go += out) {
-            float x0 = x[xo], x1 = x[xo + 1], x2 = x[xo + 2], x3 = x[xo + 3];
-            if (x0 == 0f && x1 == 0f && x2 == 0f && x3 == 0f) {
-                continue;
-            }
-            FloatVector g = FloatVector.fromArray(F, dy, go);
-            c0 = g.fma(FloatVector.broadcast(F, x0), c0);
-            c1 = g.fma(FloatVector.broadcast(F, x1), c1);
-            c2 = g.fma(FloatVector.broadcast(F, x2), c2);
-            c3 = g.fma(FloatVector.broadcast(F, x3), c3);
-        }
-        int at = i * out + o;
-        c0.intoArray(dwt, at);
-        c1.intoArray(dwt, at + out);
-        c2.intoArray(dwt, at + 2 * out);
-        c3.intoArray(dwt, at + 3 * out);
-    }
-
-    private static float gradientChain(float[] dy, float[] x, int rows, int in, int out, int i, int o) {
-        float acc = 0f;
-        for (int p = 0; p < rows; p++) {
-            float s = x[p * in + i];
-            if (s != 0f) {
-                acc = Math.fma(dy[p * out + o], s, acc);
-            }
-        }
-        return acc;
+        VectorSparseKernels.weightGradientSparse(dy, x, dwt, rows, in, out, i0, i1);
     }
 
     @Override

@@ -168,6 +168,38 @@ class CpuKernelsTest {
         }
     }
 
+    /** The sparse forward equals gemmNT and the packed GEMM, each in its own order, bit for bit. */
+    @ParameterizedTest
+    @CsvSource({"128,784,32", "128,784,512", "37,784,64", "9,64,32", "1,16,32", "6,32,32"})
+    void sparseForwardEqualsTheDenseOnesBitForBit(int m, int k, int n) {
+        Random r = new Random(m * 5L + k + n);
+        float[] a = sparse(r, m, k), b = random(r, n * k), bias = random(r, n);
+        float[] bt = new float[k * n];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                bt[p * n + j] = b[j * k + p];
+            }
+        }
+        for (CpuKernels kernels : new CpuKernels[] {scalar, vector}) {
+            assertTrue(kernels.sparseForward(k, n));
+            float[] nt = new float[m * n], packedResult = new float[m * n];
+            kernels.gemmNT(a, b, bias, nt, 0, m, n, k, true);
+            float[] packed = new float[kernels.packedLength(n, k, m)];
+            kernels.packB(b, 1, k, n, k, packed, 0, (n + kernels.panelWidth() - 1) / kernels.panelWidth());
+            kernels.gemmPacked(a, k, 1, packed, bias, packedResult, 0, m, n, k, true);
+            for (boolean packedOrder : new boolean[] {false, true}) {
+                float[] c = new float[m * n];
+                java.util.Arrays.fill(c, Float.NaN);
+                int[] index = new int[(m + 3) / 4 * kernels.sparseIndexPerTile(k)];
+                java.util.Arrays.fill(index, -1); // working space starts dirty
+                int split = m / 8 * 4;
+                kernels.gemmNTSparse(a, bt, bias, c, index, split, m, n, k, true, packedOrder);
+                kernels.gemmNTSparse(a, bt, bias, c, index, 0, split, n, k, true, packedOrder);
+                assertArrayEquals(packedOrder ? packedResult : nt, c, kernels.description() + " " + packedOrder);
+            }
+        }
+    }
+
     @Test
     void gatherScalesBytesAndFollowsTheIndices() {
         int features = 787; // not a multiple of the vector length
