@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of the backends' device operations (GEMMs with GFLOP/s, gather, softmax+CE, SGD, one whole
-# training step). Runs on the CLASS PATH: there the backend packages, hidden by io.mlp4j's module descriptor, are
+# training step) and of this machine's FMA peak (PeakBench: run it with -t 1 and -t 2). Runs on the CLASS PATH: there the backend packages, hidden by io.mlp4j's module descriptor, are
 # ordinary public classes, so the benchmarks call the Backend interface directly.
 #
 #   bench/run-jmh.sh                                   # everything, cpu backend, 1 thread (~5 min)
@@ -12,8 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -s bench/target/runtime-classpath.txt ] || [ ! -d bench/target/classes/META-INF ] || [ -n "${REBUILD:-}" ]; then
   echo "building mlp4j and bench ..." >&2
-  mvn -B -q install -DskipTests -pl mlp4j -am
-  mvn -B -q -f bench/pom.xml package
+  mvn -B -q -pl bench -am package -DskipTests
 fi
 CP="bench/target/classes:$(cat bench/target/runtime-classpath.txt)"
 # Signal chaining (LD_PRELOAD of libjsig.so): PoCL's LLVM takes the JVM's signal handlers otherwise.
