@@ -11,15 +11,7 @@ import io.mlp4j.backend.Tensor;
  */
 public final class CpuBackend implements Backend {
 
-    /** A float buffer; {@code gathered} while it holds exactly what {@link #gather} wrote (mostly zeros). */
-    static final class CpuTensor implements Tensor {
-        final float[] data;
-        boolean gathered;
-
-        CpuTensor(float[] data) {
-            this.data = data;
-        }
-
+    record CpuTensor(float[] data) implements Tensor {
         @Override
         public int length() {
             return data.length;
@@ -45,8 +37,6 @@ public final class CpuBackend implements Backend {
     static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
     private float[] scratch = new float[0];
-    /** The sparse forward's lists of non-zero inputs: grows, never shrinks. */
-    private int[] indexScratch = new int[0];
 
     /**
      * Products at least this large ({@code m * n * k}, with every side at least a panel) go through the packed,
@@ -88,20 +78,8 @@ public final class CpuBackend implements Backend {
         return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread, " : " threads, ") + k.description();
     }
 
-    /** A tensor's array, to read. */
     private static float[] f(Tensor t) {
         return ((CpuTensor) t).data;
-    }
-
-    /** A tensor's array, to write: it no longer holds a gathered batch. */
-    private static float[] out(Tensor t) {
-        CpuTensor c = (CpuTensor) t;
-        c.gathered = false;
-        return c.data;
-    }
-
-    private static boolean gathered(Tensor t) {
-        return ((CpuTensor) t).gathered;
     }
 
     private void checkOpen() {
@@ -121,7 +99,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(Tensor dst, float[] src) {
-        System.arraycopy(src, 0, out(dst), 0, src.length);
+        System.arraycopy(src, 0, f(dst), 0, src.length);
     }
 
     @Override
@@ -157,34 +135,17 @@ public final class CpuBackend implements Backend {
         c.indices = ((CpuIndices) indices).data;
         c.n = d.features;
         c.offset = offset;
-        c.c = out(x);
+        c.c = f(x);
         pool.run(c, rows, 4);
-        ((CpuTensor) x).gathered = true;
     }
 
     @Override
     public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int rows, int in, int out, boolean relu) {
-        if (gathered(x) && k.sparseForward(in, out)) { // mostly zeros: w^T once, then only the non-zero inputs
-            float[] wt = scratch(in * out);
-            transpose(f(w), wt, out, in);
-            int indexLength = (rows + 3) / 4 * k.sparseIndexPerTile(in);
-            if (indexScratch.length < indexLength) {
-                indexScratch = new int[indexLength];
-            }
-            Call c = call.op(Call.SPARSE_NT).arrays(f(x), wt, f(b), out(y));
-            c.indices = indexScratch;
-            c.n = out;
-            c.depth = in;
-            c.relu = relu;
-            c.packedOrder = usePacked(rows, out, in); // the order of the dense path this replaces
-            pool.run(c, rows, 4);
-            return;
-        }
         if (usePacked(rows, out, in)) {
-            gemmPacked(f(x), in, 1, f(w), 1, in, f(b), out(y), rows, out, in, relu); // y = x w^T + b
+            gemmPacked(f(x), in, 1, f(w), 1, in, f(b), f(y), rows, out, in, relu); // y = x w^T + b
             return;
         }
-        Call c = call.op(Call.NT).arrays(f(x), f(w), f(b), out(y));
+        Call c = call.op(Call.NT).arrays(f(x), f(w), f(b), f(y));
         c.n = out;
         c.depth = in;
         c.relu = relu;
@@ -239,51 +200,35 @@ public final class CpuBackend implements Backend {
     @Override
     public void linearBackward(Tensor x, Tensor w, Tensor y, Tensor dy, Tensor dx, Tensor dw, Tensor db,
                                int rows, int in, int out, boolean relu) {
-        float[] g = relu ? out(dy) : f(dy);
+        float[] g = f(dy);
         if (relu) {
             elementwise(Call.RELU_MASK, f(y), g, 0f, rows * out);
         }
-        k.columnSums(g, rows, out, out(db));
-        if (gathered(x)) { // mostly zeros: the transposed gradient skips them, then one transposition
-            float[] dwt = scratch(in * out);
-            Call grad = call.op(Call.SPARSE_GRADIENT).arrays(g, f(x), null, dwt);
-            grad.rows = rows;
-            grad.depth = in;
-            grad.n = out;
-            pool.run(grad, in, 4);
-            transpose(dwt, out(dw), in, out);
-        } else if (usePacked(out, in, rows)) {
-            gemmPacked(g, 1, out, f(x), in, 1, null, out(dw), out, in, rows, false); // dw[out, in] = dy^T x
+        k.columnSums(g, rows, out, f(db));
+        if (usePacked(out, in, rows)) {
+            gemmPacked(g, 1, out, f(x), in, 1, null, f(dw), out, in, rows, false); // dw[out, in] = dy^T x
         } else {
-            gemmAxpy(g, 1, out, f(x), out(dw), out, in, rows);
+            gemmAxpy(g, 1, out, f(x), f(dw), out, in, rows);
         }
         if (dx != null) {
             if (usePacked(rows, in, out)) {
-                gemmPacked(g, out, 1, f(w), in, 1, null, out(dx), rows, in, out, false); // dx[rows, in] = dy w
+                gemmPacked(g, out, 1, f(w), in, 1, null, f(dx), rows, in, out, false); // dx[rows, in] = dy w
             } else {
-                gemmAxpy(g, out, 1, f(w), out(dx), rows, in, out);
+                gemmAxpy(g, out, 1, f(w), f(dx), rows, in, out);
             }
         }
-    }
-
-    /** {@code dst[j, i] = src[i, j]}, src {@code [rows, cols]}. */
-    private void transpose(float[] src, float[] dst, int rows, int cols) {
-        Call t = call.op(Call.TRANSPOSE).arrays(src, null, null, dst);
-        t.depth = rows;
-        t.n = cols;
-        pool.run(t, cols, 1);
     }
 
     @Override
     public void softmaxCrossEntropy(Tensor logits, DeviceDataset data, IndexBuffer indices, int offset, int rows,
                                     int classes, Tensor dLogits, Tensor metrics) {
         k.softmaxCrossEntropy(f(logits), ((CpuDataset) data).labels, ((CpuIndices) indices).data, offset, rows,
-                classes, dLogits == null ? null : out(dLogits), out(metrics));
+                classes, dLogits == null ? null : f(dLogits), f(metrics));
     }
 
     @Override
     public void sgdUpdate(Tensor p, Tensor g, int n, float lr) {
-        elementwise(Call.SGD, out(p), f(g), lr, n);
+        elementwise(Call.SGD, f(p), f(g), lr, n);
     }
 
     /** ReLU mask or SGD over flat arrays, split across the pool when long enough to pay for the hand-off. */
@@ -308,14 +253,13 @@ public final class CpuBackend implements Backend {
      * time, so one instance, reset per call, serves them all and a step allocates nothing.
      */
     private final class Call implements WorkerPool.RangeTask {
-        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, SPARSE_NT = 5, SPARSE_GRADIENT = 6,
-                TRANSPOSE = 7, RELU_MASK = 8, SGD = 9;
+        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, RELU_MASK = 5, SGD = 6;
         int op;
         float[] a, b, bias, c;
         byte[] pixels;
         int[] indices;
-        int offset, rows, n, depth, sm, sk;
-        boolean relu, packedOrder;
+        int offset, n, depth, sm, sk;
+        boolean relu;
         float lr;
 
         Call op(int op) {
@@ -341,9 +285,6 @@ public final class CpuBackend implements Backend {
                 case AXPY -> k.gemmAxpy(a, sm, sk, b, c, from, to, n, depth);
                 case PACK -> k.packB(a, sm, sk, n, depth, c, from, to);
                 case PACKED -> k.gemmPacked(a, sm, sk, b, bias, c, from, to, n, depth, relu);
-                case SPARSE_NT -> k.gemmNTSparse(a, b, bias, c, indices, from, to, n, depth, relu, packedOrder);
-                case SPARSE_GRADIENT -> k.weightGradientSparse(a, b, c, rows, depth, n, from, to);
-                case TRANSPOSE -> k.transpose(a, c, depth, n, from, to);
                 case RELU_MASK -> k.reluMask(a, b, from, to);
                 case SGD -> k.sgd(a, b, lr, from, to);
                 default -> throw new IllegalStateException("unknown operation " + op);

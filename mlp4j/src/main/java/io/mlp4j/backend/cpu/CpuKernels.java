@@ -44,45 +44,6 @@ interface CpuKernels {
     void gemmPacked(float[] a, int sm, int sk, float[] packed, float[] bias, float[] c, int m0, int m1, int n,
                     int k, boolean relu);
 
-    /**
-     * Whether {@link #gemmNTSparse} takes a layer of this shape; otherwise the dense kernels run it.
-     */
-    boolean sparseForward(int k, int n);
-
-    /**
-     * {@link #gemmNT}'s result for a mostly-zero {@code a} (gathered pixels), bit for bit as the dense kernel that
-     * would otherwise run computes it, from {@code bt = b^T} ({@code [k, n]}), skipping zero inputs (their
-     * products are exact zeros). {@code packedOrder}: the order of {@link #gemmPacked} (used for large products)
-     * instead of {@link #gemmNT}'s. {@code index} is working space: {@link #sparseIndexPerTile} ints per 4 rows of
-     * a; m0 is a multiple of 4.
-     */
-    void gemmNTSparse(float[] a, float[] bt, float[] bias, float[] c, int[] index, int m0, int m1, int n, int k,
-                      boolean relu, boolean packedOrder);
-
-    /** Working space of {@link #gemmNTSparse} per 4 rows. */
-    int sparseIndexPerTile(int k);
-
-    /**
-     * The weight gradient of a layer whose input is mostly zeros (gathered pixels), transposed:
-     * {@code dwt[i, o] = sum over rows p of x[p, i] * dy[p, o]} for inputs i in [i0, i1) (x is [rows, in], dy
-     * [rows, out], dwt [in, out]). Each element is the same chain, in the same row order, as {@link #gemmAxpy} and
-     * {@link #gemmPacked} compute for {@code dy^T x}; rows whose inputs in a small block are all zero are skipped,
-     * since their products are exact zeros: the result is the dense one, bit for bit.
-     */
-    void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1);
-
-    /** {@code dw[o, i] = dwt[i, o]} for rows o of dw in [o0, o1); dw is [out, in]. */
-    default void transpose(float[] dwt, float[] dw, int in, int out, int o0, int o1) {
-        for (int ib = 0; ib < in; ib += 64) { // a block of dwt's rows stays in L1 while every o reads it
-            int ie = Math.min(in, ib + 64);
-            for (int o = o0; o < o1; o++) {
-                for (int i = ib, at = o * in + ib; i < ie; i++, at++) {
-                    dw[at] = dwt[i * out + o];
-                }
-            }
-        }
-    }
-
     /** {@code sums[j] = sum over rows r of g[r, j]} for j < n, in row order: the bias gradient. */
     default void columnSums(float[] g, int rows, int n, float[] sums) {
         java.util.Arrays.fill(sums, 0, n, 0f);

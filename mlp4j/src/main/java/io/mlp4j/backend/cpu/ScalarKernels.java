@@ -47,53 +47,6 @@ final class ScalarKernels implements CpuKernels {
         }
     }
 
-    @Override
-    public boolean sparseForward(int k, int n) {
-        return true;
-    }
-
-    @Override
-    public int sparseIndexPerTile(int k) {
-        return 0;
-    }
-
-    /** Both dense orders are the same here: one sum per output from zero, in input order, then the bias. */
-    @Override
-    public void gemmNTSparse(float[] a, float[] bt, float[] bias, float[] c, int[] index, int m0, int m1, int n,
-                             int k, boolean relu, boolean packedOrder) {
-        for (int m = m0; m < m1; m++) {
-            int co = m * n;
-            java.util.Arrays.fill(c, co, co + n, 0f);
-            for (int p = 0; p < k; p++) {
-                float s = a[m * k + p];
-                if (s != 0f) {
-                    for (int j = 0, bo = p * n; j < n; j++) {
-                        c[co + j] += s * bt[bo + j];
-                    }
-                }
-            }
-            for (int j = 0; j < n; j++) {
-                float v = c[co + j] + bias[j];
-                c[co + j] = relu && v < 0f ? 0f : v;
-            }
-        }
-    }
-
-    @Override
-    public void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1) {
-        java.util.Arrays.fill(dwt, i0 * out, i1 * out, 0f);
-        for (int p = 0; p < rows; p++) {
-            for (int i = i0; i < i1; i++) {
-                float s = x[p * in + i];
-                if (s != 0f) { // a zero adds an exact zero to every sum: skipping it changes nothing
-                    for (int o = 0, at = i * out, go = p * out; o < out; o++) {
-                        dwt[at + o] += s * dy[go + o];
-                    }
-                }
-            }
-        }
-    }
-
     /** Packed layout here: plain row-major {@code [k, n]}, one column per panel. */
     @Override
     public int panelWidth() {

@@ -9,8 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Kernels on Java's Vector API with FMA. Only loaded when {@code jdk.incubator.vector} is resolved (see
  * {@link CpuBackend#vectorApiAvailable()}). Register blocking: 4 output rows at a time, so that each loaded vector
- * of the other operand feeds four FMAs. Large products go through {@link VectorPackedGemm}, mostly-zero inputs
- * through {@link VectorSparseKernels}.
+ * of the other operand feeds four FMAs. Large products go through {@link VectorPackedGemm}.
  */
 final class VectorKernels implements CpuKernels {
 
@@ -248,27 +247,6 @@ final class VectorKernels implements CpuKernels {
             acc = FloatVector.fromArray(F, b, p * n + j, t).fma(FloatVector.broadcast(F, a[ao + p * sk]), acc);
         }
         acc.intoArray(c, m * n + j, t);
-    }
-
-    @Override
-    public boolean sparseForward(int k, int n) {
-        return VectorSparseKernels.sparseForward(k, n);
-    }
-
-    @Override
-    public int sparseIndexPerTile(int k) {
-        return VectorSparseKernels.sparseIndexPerTile(k);
-    }
-
-    @Override
-    public void gemmNTSparse(float[] a, float[] bt, float[] bias, float[] c, int[] index, int m0, int m1, int n,
-                             int k, boolean relu, boolean packedOrder) {
-        VectorSparseKernels.gemmNTSparse(a, bt, bias, c, index, m0, m1, n, k, relu, packedOrder);
-    }
-
-    @Override
-    public void weightGradientSparse(float[] dy, float[] x, float[] dwt, int rows, int in, int out, int i0, int i1) {
-        VectorSparseKernels.weightGradientSparse(dy, x, dwt, rows, in, out, i0, i1);
     }
 
     @Override

@@ -127,76 +127,24 @@ class CpuKernelsTest {
         }
     }
 
-    /** Pixel-like rows: about 80% exact zeros, in runs, as MNIST's background is. */
-    static float[] sparse(Random r, int rows, int in) {
-        float[] x = new float[rows * in];
-        for (int p = 0; p < rows; p++) {
-            int from = r.nextInt(in), to = Math.min(in, from + r.nextInt(in / 4 + 1));
-            for (int i = from; i < to; i++) {
-                x[p * in + i] = r.nextInt(4) == 0 ? 0f : r.nextFloat();
-            }
-        }
-        return x;
-    }
-
-    /**
-     * dy^T x through the sparse gradient and a transposition equals the dense kernels' result bit for bit (the
-     * same chains in the same order; only exact zeros are skipped), in chunks of inputs as threads would take.
-     */
-    @ParameterizedTest
-    @CsvSource({"128,784,32", "128,784,512", "128,784,10", "37,787,48", "5,9,17", "1,4,1", "64,100,16"})
-    void sparseWeightGradientEqualsTheDenseOneBitForBit(int rows, int in, int out) {
-        Random r = new Random(rows * 7L + in * 3L + out);
-        float[] x = sparse(r, rows, in), dy = random(r, rows * out);
-        for (CpuKernels kernels : new CpuKernels[] {scalar, vector}) {
-            float[] dense = new float[out * in];
-            kernels.gemmAxpy(dy, 1, out, x, dense, 0, out, in, rows);
-            float[] packed = new float[kernels.packedLength(in, rows, out)];
-            float[] viaPacked = new float[out * in];
-            kernels.packB(x, in, 1, in, rows, packed, 0, (in + kernels.panelWidth() - 1) / kernels.panelWidth());
-            kernels.gemmPacked(dy, 1, out, packed, null, viaPacked, 0, out, in, rows, false);
-            float[] dwt = new float[in * out];
-            java.util.Arrays.fill(dwt, Float.NaN); // every element must be written
-            int split = in / 8 * 4;
-            kernels.weightGradientSparse(dy, x, dwt, rows, in, out, split, in);
-            kernels.weightGradientSparse(dy, x, dwt, rows, in, out, 0, split);
-            float[] dw = new float[out * in];
-            kernels.transpose(dwt, dw, in, out, 0, out / 2);
-            kernels.transpose(dwt, dw, in, out, out / 2, out);
-            assertArrayEquals(dense, dw, kernels.description());
-            assertArrayEquals(viaPacked, dw, kernels.description() + ", packed");
-        }
-    }
-
-    /** The sparse forward equals gemmNT and the packed GEMM, each in its own order, bit for bit. */
-    @ParameterizedTest
-    @CsvSource({"128,784,32", "128,784,512", "37,784,64", "9,64,32", "1,16,32", "6,32,32"})
-    void sparseForwardEqualsTheDenseOnesBitForBit(int m, int k, int n) {
-        Random r = new Random(m * 5L + k + n);
-        float[] a = sparse(r, m, k), b = random(r, n * k), bias = random(r, n);
-        float[] bt = new float[k * n];
+    /** Bias gradients: the column sums, in row order, from both kernels. */
+    @Test
+    void columnSumsAddEachColumnInRowOrder() {
+        Random r = new Random(9);
+        int rows = 37, n = 19;
+        float[] g = random(r, rows * n);
+        float[] expected = new float[n];
         for (int j = 0; j < n; j++) {
-            for (int p = 0; p < k; p++) {
-                bt[p * n + j] = b[j * k + p];
+            for (int i = 0; i < rows; i++) {
+                expected[j] += g[i * n + j];
             }
         }
         for (CpuKernels kernels : new CpuKernels[] {scalar, vector}) {
-            assertTrue(kernels.sparseForward(k, n));
-            float[] nt = new float[m * n], packedResult = new float[m * n];
-            kernels.gemmNT(a, b, bias, nt, 0, m, n, k, true);
-            float[] packed = new float[kernels.packedLength(n, k, m)];
-            kernels.packB(b, 1, k, n, k, packed, 0, (n + kernels.panelWidth() - 1) / kernels.panelWidth());
-            kernels.gemmPacked(a, k, 1, packed, bias, packedResult, 0, m, n, k, true);
-            for (boolean packedOrder : new boolean[] {false, true}) {
-                float[] c = new float[m * n];
-                java.util.Arrays.fill(c, Float.NaN);
-                int[] index = new int[(m + 3) / 4 * kernels.sparseIndexPerTile(k)];
-                java.util.Arrays.fill(index, -1); // working space starts dirty
-                int split = m / 8 * 4;
-                kernels.gemmNTSparse(a, bt, bias, c, index, split, m, n, k, true, packedOrder);
-                kernels.gemmNTSparse(a, bt, bias, c, index, 0, split, n, k, true, packedOrder);
-                assertArrayEquals(packedOrder ? packedResult : nt, c, kernels.description() + " " + packedOrder);
-            }
+            float[] sums = new float[n + 1];
+            java.util.Arrays.fill(sums, Float.NaN);
+            kernels.columnSums(g, rows, n, sums);
+            assertArrayEquals(expected, java.util.Arrays.copyOf(sums, n));
+            assertTrue(Float.isNaN(sums[n]), "nothing written past n");
         }
     }
 
