@@ -1,7 +1,6 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.Settings;
+import io.mlp4j.spi.Settings;
 
 import java.util.List;
 import java.util.Map;
@@ -9,15 +8,17 @@ import java.util.Map;
 /**
  * One compute backend on this machine: whether it can run, on which device, or why not.
  *
- * @param name      {@code cpu}, {@code aparapi} or {@code cublas}
+ * @param name      the name configuration uses: {@code cpu}, {@code aparapi}, {@code cublas}, or another
+ *                  installed provider's
  * @param available whether it can run here
  * @param device    the device it would use, in words (empty when unavailable)
- * @param reason    why it is unavailable (empty when available)
+ * @param reason    why it is unavailable (empty when available), e.g. which artifact to add
  */
 public record BackendStatus(String name, boolean available, String device, String reason) {
 
     /**
-     * Every backend, in the order {@code auto} tries them, with the current configuration.
+     * Every installed backend in the order {@code auto} tries them, then the project's backends that are not
+     * installed, with the current configuration.
      *
      * @return one status per backend
      */
@@ -32,7 +33,6 @@ public record BackendStatus(String name, boolean available, String device, Strin
      * @return one status per backend
      */
     public static List<BackendStatus> list(Map<String, String> options) {
-        return BackendRegistry.list(Settings.current(options)).stream()
-                .map(s -> new BackendStatus(s.name(), s.available(), s.device(), s.reason())).toList();
+        return BackendRegistry.list(Settings.current(options));
     }
 }

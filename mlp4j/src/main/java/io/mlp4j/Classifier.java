@@ -1,6 +1,6 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.Settings;
+import io.mlp4j.spi.Settings;
 import io.mlp4j.backend.cpu.CpuInference;
 import io.mlp4j.backend.cpu.CpuProvider;
 import io.mlp4j.data.DataSet;

@@ -1,8 +1,8 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.DeviceDataset;
-import io.mlp4j.backend.IndexBuffer;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.DeviceDataset;
+import io.mlp4j.spi.IndexBuffer;
 import io.mlp4j.data.DataSet;
 
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.OperationCheck;
-import io.mlp4j.backend.OperationCheck.Shape;
-import io.mlp4j.backend.Settings;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.BackendProvider;
+import io.mlp4j.spi.OperationCheck;
+import io.mlp4j.spi.OperationCheck.Shape;
+import io.mlp4j.spi.Settings;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.training.Parameters;
 
@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A data-free proof that a backend computes what the CPU reference computes: every operation on odd shapes of
@@ -88,23 +89,21 @@ public final class SelfCheck {
     public static Outcome run(String backend, Map<String, String> options, boolean quick, Consumer<String> out) {
         Map<String, String> target = new HashMap<>(options);
         target.put(Settings.BACKEND, backend);
-        target.putIfAbsent("cuda.sync", "true");
+        target.putIfAbsent(Settings.CUDA_SYNC, "true");
         Settings settings = Settings.current(target);
         String name = backend;
+        Supplier<Backend> opener = () -> BackendRegistry.open(settings).backend();
         if (!backend.equals("auto")) {
-            BackendRegistry.Status status = BackendRegistry.status(backend, settings);
-            if (status == null) {
-                throw new IllegalArgumentException("unknown backend '" + backend + "'; choose one of "
-                        + String.join(", ", BackendRegistry.names()));
+            BackendProvider.Probe probe = BackendRegistry.probe(backend, settings);
+            if (!probe.available()) {
+                return new Outcome(backend, 0, 0, probe.reason());
             }
-            if (!status.available()) {
-                return new Outcome(backend, 0, 0, status.reason());
-            }
+            opener = probe.opener();
         }
         List<OperationCheck.Result> results = new ArrayList<>();
         Backend b;
         try {
-            b = BackendRegistry.open(settings).backend();
+            b = opener.get();
         } catch (RuntimeException e) {
             out.accept("open FAILED: " + e.getMessage());
             return new Outcome(name, 1, 1, null);
@@ -138,7 +137,7 @@ public final class SelfCheck {
             long t0 = System.nanoTime();
             float[][] got = train(Trainer.builder(net), target, data, batch).tensors().toArray(float[][]::new);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, String> reference = Map.of(Settings.BACKEND, "cpu", "cpu.vector", "false",
+            Map<String, String> reference = Map.of(Settings.BACKEND, "cpu", Settings.CPU_VECTOR, "false",
                     Settings.THREADS, "1");
             float[][] want = train(Trainer.builder(net), reference, data, batch).tensors().toArray(float[][]::new);
             double maxAbs = 0;

@@ -1,8 +1,7 @@
 package io.mlp4j;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.Settings;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.Settings;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.training.Parameters;
 import io.mlp4j.training.TrainingStep;

@@ -14,30 +14,26 @@ import java.util.Locale;
  * CUDA loader adds ~90 MB. Every GPU driver we know of exposes a node in /dev: NVIDIA ({@code nvidia0},
  * {@code nvidiactl}), DRM card and render nodes (AMD, Intel, Mesa, Raspberry Pi: {@code dri/}), AMD ROCm
  * ({@code kfd}), WSL2 ({@code dxg}, which also carries CUDA), ARM Mali ({@code mali0}), Qualcomm Adreno
- * ({@code kgsl-3d0}). A backend asked for by name does not use this check.
+ * ({@code kgsl-3d0}). Each provider names its kinds ({@code BackendProvider.deviceNodes()}); a backend asked for
+ * by name does not use this check.
  */
 public final class GpuDeviceNodes {
-
-    /** Nodes of any GPU; {@code dri/} stands for a non-empty /dev/dri. */
-    public static final List<String> ANY_GPU = List.of("nvidia", "dri/", "kfd", "dxg", "mali", "kgsl");
-    /** Nodes through which CUDA reaches an NVIDIA GPU. */
-    public static final List<String> NVIDIA_GPU = List.of("nvidia", "dxg");
 
     private GpuDeviceNodes() {
     }
 
     /**
-     * Null when /dev has a node of one of these kinds (or this is not Linux, or it cannot be told), else a
-     * sentence saying that none exists and so {@code what} was not loaded.
+     * Null when /dev has a node of one of these kinds ({@code dri/}: a non-empty /dev/dri), or this is not Linux,
+     * or it cannot be told; else a sentence saying that none exists.
      */
-    public static String noneReason(List<String> kinds, String what) {
+    public static String noneReason(List<String> kinds) {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return null;
         }
-        return noneReason(Path.of("/dev"), kinds, what);
+        return noneReason(Path.of("/dev"), kinds);
     }
 
-    static String noneReason(Path dev, List<String> kinds, String what) {
+    static String noneReason(Path dev, List<String> kinds) {
         if (!Files.isDirectory(dev)) {
             return null;
         }
@@ -54,7 +50,7 @@ public final class GpuDeviceNodes {
         for (String kind : kinds) {
             names.append(names.length() == 0 ? "" : ", ").append(kind).append('*');
         }
-        return "no GPU device node in " + dev + " (" + names + "), so " + what + " was not loaded";
+        return "no GPU device node in " + dev + " (" + names + ")";
     }
 
     private static boolean hasEntryStartingWith(Path dir, String prefix) throws IOException {

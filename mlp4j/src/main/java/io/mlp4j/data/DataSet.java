@@ -1,7 +1,7 @@
 package io.mlp4j.data;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.DeviceDataset;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.DeviceDataset;
 
 import java.util.Objects;
 import java.util.Random;

@@ -184,13 +184,13 @@ class DataSetTest {
         assertArrayEquals(new int[] {5, 2}, same, "a set that is not a view: sample i is row i");
         assertThrows(IndexOutOfBoundsException.class, () -> sub.toStorageRows(new int[] {4}));
 
-        try (io.mlp4j.backend.Backend be = new io.mlp4j.backend.cpu.CpuBackend(1, false)) {
-            io.mlp4j.backend.DeviceDataset storage = sub.upload(be);
-            io.mlp4j.backend.IndexBuffer order = be.allocateIndices(4);
+        try (io.mlp4j.spi.Backend be = new io.mlp4j.backend.cpu.CpuBackend(1, false)) {
+            io.mlp4j.spi.DeviceDataset storage = sub.upload(be);
+            io.mlp4j.spi.IndexBuffer order = be.allocateIndices(4);
             int[] rows = {0, 1, 2, 3};
             sub.toStorageRows(rows);
             be.upload(order, rows);
-            io.mlp4j.backend.Tensor x = be.allocate(4 * sub.features());
+            io.mlp4j.spi.Tensor x = be.allocate(4 * sub.features());
             be.gather(storage, order, 0, 4, x);
             float[] gathered = new float[4 * sub.features()];
             be.download(x, gathered);

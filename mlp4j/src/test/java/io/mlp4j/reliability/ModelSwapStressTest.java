@@ -52,7 +52,7 @@ class ModelSwapStressTest {
 
     @Test
     void sixteenPredictorsAndAModelSwapperAgreeWithOneThread() throws Exception {
-        DataSet images = ResourceLeakTest.tiny(48);
+        DataSet images = tiny(48);
         // Four different models (different seeds, one short epoch each so that they differ in their answers).
         List<Classifier> originals = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
@@ -142,5 +142,18 @@ class ModelSwapStressTest {
         assertTrue(swaps.get() >= 10 && predictions.get() >= 1000, "too little happened: " + line);
         // The reference itself is deterministic.
         assertArrayEquals(reference.get(0).predictions(), publish(0, originals.get(0), images).predictions());
+    }
+
+    /** n deterministic 28x28 images, labels 0..9 in turn. */
+    private static DataSet tiny(int n) {
+        byte[] px = new byte[n * 784];
+        byte[] lb = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lb[i] = (byte) (i % 10);
+            for (int j = 0; j < 784; j++) {
+                px[i * 784 + j] = (byte) ((i * 31 + j * 7) % 251);
+            }
+        }
+        return DataSet.of("tiny", px, lb, 28, 28);
     }
 }

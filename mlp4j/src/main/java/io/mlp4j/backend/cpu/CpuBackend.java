@@ -1,9 +1,9 @@
 package io.mlp4j.backend.cpu;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.DeviceDataset;
-import io.mlp4j.backend.IndexBuffer;
-import io.mlp4j.backend.Tensor;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.DeviceDataset;
+import io.mlp4j.spi.IndexBuffer;
+import io.mlp4j.spi.Tensor;
 
 /**
  * The reference backend: Java arrays, kernels on the Vector API when it is resolved (plain loops otherwise), and

@@ -1,13 +1,10 @@
 package io.mlp4j.backend.cpu;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.BackendProvider;
-import io.mlp4j.backend.Settings;
+import io.mlp4j.spi.BackendProvider;
+import io.mlp4j.spi.Settings;
 
-/** The CPU backend: always available. Keys: {@code threads}, {@code cpu.vector} = auto | true | false. */
+/** The CPU backend, the reference: always available. Keys: {@code threads}, {@code cpu.vector}. */
 public final class CpuProvider implements BackendProvider {
-
-    public static final String VECTOR = "cpu.vector";
 
     private static final System.Logger LOG = System.getLogger("io.mlp4j");
     /** The slow path is reported once per process, not for every classifier and trainer. */
@@ -20,13 +17,15 @@ public final class CpuProvider implements BackendProvider {
     }
 
     @Override
-    public Probe probe(Settings settings) {
-        return Probe.available(describe(threads(settings), useVector(settings)), false);
+    public int rank() {
+        return 100;
     }
 
     @Override
-    public Backend open(Settings settings) {
-        return new CpuBackend(threads(settings), useVector(settings));
+    public Probe probe(Settings settings) {
+        int threads = threads(settings);
+        boolean vector = useVector(settings);
+        return Probe.available(describe(threads, vector), true, () -> new CpuBackend(threads, vector));
     }
 
     /** {@code mlp4j.threads}, by default the number of processors. */
@@ -36,8 +35,7 @@ public final class CpuProvider implements BackendProvider {
 
     /** Whether {@code mlp4j.cpu.vector} (auto: whether the Vector API is resolved) asks for the Vector API kernels. */
     public static boolean useVector(Settings settings) {
-        Settings.Value v = settings.get(VECTOR, "auto");
-        return switch (v.value()) {
+        return switch (settings.getChoice(Settings.CPU_VECTOR, "auto", "auto", "true", "false")) {
             case "auto" -> {
                 boolean available = CpuBackend.vectorApiAvailable();
                 if (!available && PLAIN_LOOPS_REPORTED.compareAndSet(false, true)) {
@@ -48,9 +46,7 @@ public final class CpuProvider implements BackendProvider {
                 yield available;
             }
             case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("mlp4j." + VECTOR + " must be auto, true or false, got '"
-                    + v.value() + "' (from " + v.source() + ")");
+            default -> false;
         };
     }
 

@@ -1,9 +1,9 @@
 package io.mlp4j.backend.cpu;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.DeviceDataset;
-import io.mlp4j.backend.IndexBuffer;
-import io.mlp4j.backend.Tensor;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.DeviceDataset;
+import io.mlp4j.spi.IndexBuffer;
+import io.mlp4j.spi.Tensor;
 import io.mlp4j.training.Parameters;
 import io.mlp4j.training.TrainingStep;
 import org.junit.jupiter.params.ParameterizedTest;
