@@ -10,6 +10,9 @@ module io.mlp4j.demo {
     requires jdk.httpserver; // mlp4j serve: see docs/ARCHITECTURE.md for why the JDK's own server
     requires java.logging; // --verbose shows the library's System.Logger records
 
+    // --version names the backends installed, without probing them.
+    uses io.mlp4j.spi.BackendProvider;
+
     // picocli sets the annotated fields reflectively.
     opens io.mlp4j.demo to info.picocli;
 

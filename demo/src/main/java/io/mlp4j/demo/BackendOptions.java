@@ -1,15 +1,19 @@
 package io.mlp4j.demo;
 
 import io.mlp4j.Trainer;
+import io.mlp4j.spi.BackendProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * {@code --backend}, {@code --config}, {@code --threads}: passed to the library as explicit options, on top of the
@@ -17,11 +21,17 @@ import java.util.Map;
  */
 final class BackendOptions {
 
-    static final List<String> NAMES = List.of("auto", "cpu", "aparapi", "cublas");
+    /** {@code auto} and the name of every backend provider installed (in the image: cpu, aparapi, cublas). */
+    static List<String> names() {
+        List<String> names = new ArrayList<>(List.of("auto"));
+        ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .sorted(Comparator.comparingInt(BackendProvider::rank)).forEach(p -> names.add(p.name()));
+        return names;
+    }
 
     @Option(names = "--backend", paramLabel = "NAME", converter = NameConverter.class,
-            description = "auto, cpu, aparapi or cublas; overrides -Dmlp4j.backend, MLP4J_BACKEND and "
-                    + "mlp4j.properties (default: that configuration, else auto).")
+            description = "auto or an installed backend (cpu, aparapi, cublas); overrides -Dmlp4j.backend, "
+                    + "MLP4J_BACKEND and mlp4j.properties (default: that configuration, else auto).")
     String backend;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -79,9 +89,10 @@ final class BackendOptions {
         @Override
         public String convert(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);
-            if (!NAMES.contains(v)) {
+            List<String> names = names();
+            if (!names.contains(v)) {
                 throw new CommandLine.TypeConversionException("unknown backend '" + value + "' for --backend; choose "
-                        + "one of " + String.join(", ", NAMES));
+                        + "one of " + String.join(", ", names));
             }
             return v;
         }

@@ -1,5 +1,6 @@
 package io.mlp4j.demo;
 
+import io.mlp4j.spi.BackendProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Comparator;
 import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 
 /** {@code mlp4j}: the command line of the demo image. */
 @Command(name = "mlp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -143,7 +147,8 @@ public final class Main implements Runnable {
 
     /**
      * {@code mlp4j 0.1.0 (Java 17.0.15+6 Debian, Linux amd64; backends: cpu with the Vector API, aparapi, cublas)}:
-     * the backends whose modules this runtime has, without probing a device (that is {@code devices}).
+     * the backends installed (their providers, in reverse order of rank), without probing a device (that is
+     * {@code devices}).
      */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
@@ -154,10 +159,12 @@ public final class Main implements Runnable {
         }
 
         static String backends() {
-            ModuleLayer boot = ModuleLayer.boot();
-            return "cpu with " + (boot.findModule("jdk.incubator.vector").isPresent() ? "the Vector API" : "plain loops")
-                    + (boot.findModule("aparapi").isPresent() ? ", aparapi" : "")
-                    + (boot.findModule("org.bytedeco.cuda").isPresent() ? ", cublas" : "");
+            String vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "the Vector API"
+                    : "plain loops";
+            return ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                    .sorted(Comparator.comparingInt(BackendProvider::rank))
+                    .map(p -> p.name().equals("cpu") ? "cpu with " + vector : p.name())
+                    .collect(Collectors.joining(", "));
         }
 
         static String version() {

@@ -189,8 +189,9 @@ class ImageIT {
                 "io.mlp4j.demo/io.mlp4j.demo.Main", "--version"));
         assertEquals(0, r.exit());
         // Lines read "root M jrt:/M" or "A requires M jrt:/M".
-        for (String m : List.of("aparapi", "aparapi.jni", "org.apache.bcel", "org.bytedeco.cuda",
-                "org.bytedeco.javacpp", "org.bytedeco.cuda.linux.x86_64", "org.bytedeco.javacpp.linux.x86_64",
+        for (String m : List.of("io.mlp4j.aparapi", "io.mlp4j.cublas", "aparapi", "aparapi.jni", "org.apache.bcel",
+                "org.bytedeco.cuda", "org.bytedeco.javacpp", "org.bytedeco.cuda.linux.x86_64",
+                "org.bytedeco.javacpp.linux.x86_64",
                 "jdk.incubator.vector", "jdk.unsupported")) {
             assertTrue(r.out().lines().anyMatch(l -> l.endsWith(" jrt:/" + m)), m + " not resolved:\n" + r.out());
         }
