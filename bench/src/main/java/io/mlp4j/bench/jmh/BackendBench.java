@@ -1,6 +1,6 @@
 package io.mlp4j.bench.jmh;
 
-import io.mlp4j.backend.Backend;
+import io.mlp4j.spi.Backend;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;

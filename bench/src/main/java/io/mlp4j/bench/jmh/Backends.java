@@ -1,18 +1,19 @@
 package io.mlp4j.bench.jmh;
 
-import io.mlp4j.backend.Backend;
-import io.mlp4j.backend.BackendRegistry;
-import io.mlp4j.backend.DeviceDataset;
-import io.mlp4j.backend.IndexBuffer;
-import io.mlp4j.backend.Settings;
-import io.mlp4j.backend.Tensor;
+import io.mlp4j.spi.Backend;
+import io.mlp4j.spi.BackendProvider;
+import io.mlp4j.spi.DeviceDataset;
+import io.mlp4j.spi.IndexBuffer;
+import io.mlp4j.spi.Settings;
+import io.mlp4j.spi.Tensor;
 
 import java.util.Map;
 import java.util.Random;
+import java.util.ServiceLoader;
 
 /**
- * Opens backends by name through the registry (on the class path the backend packages are plain public classes)
- * and provides random device data. {@link #sync} waits for queued work: a 1-float download, which is
+ * Opens backends by name through the exported SPI (each provider found as a service, as the core finds it) and
+ * provides random device data. {@link #sync} waits for queued work: a 1-float download, which is
  * stream-ordered on the GPU backends and a no-op copy on the cpu backend.
  */
 final class Backends {
@@ -21,8 +22,17 @@ final class Backends {
     }
 
     static Backend open(String name, int threads) {
-        return BackendRegistry.open(Settings.current(Map.of(Settings.BACKEND, name,
-                Settings.THREADS, Integer.toString(threads)))).backend();
+        Settings settings = Settings.current(Map.of(Settings.THREADS, Integer.toString(threads)));
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            if (p.name().equals(name)) {
+                BackendProvider.Probe probe = p.probe(settings);
+                if (!probe.available()) {
+                    throw new IllegalStateException("backend " + name + " is not available: " + probe.reason());
+                }
+                return probe.opener().get();
+            }
+        }
+        throw new IllegalArgumentException("no backend provider named " + name + " on the module path");
     }
 
     static Tensor random(Backend b, Random r, int n, float scale) {

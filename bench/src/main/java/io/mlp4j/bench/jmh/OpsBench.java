@@ -1,6 +1,6 @@
 package io.mlp4j.bench.jmh;
 
-import io.mlp4j.backend.Tensor;
+import io.mlp4j.spi.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
