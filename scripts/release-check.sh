@@ -10,8 +10,9 @@
 # 3. Builds the consumer projects of mlp4j/src/test/consumer against that repository and runs each on the module
 #    path and on the class path: "core" declares only io.mlp4j:mlp4j (and must get no GPU jar) and classifies
 #    MNIST digits with Classifier.pretrained(); "picture" declares only io.mlp4j:mlp4j-picture and classifies
-#    MNIST digits drawn as PNG pictures; "aparapi" also declares Aparapi and trains with
-#    -Dmlp4j.backend=aparapi on the OpenCL device present (PoCL in CI).
+#    MNIST digits drawn as PNG pictures; "aparapi" also declares io.mlp4j:mlp4j-aparapi (which brings Aparapi)
+#    and trains with -Dmlp4j.backend=aparapi on the OpenCL device present (PoCL in CI): the core finds the
+#    provider as a service on both paths.
 #
 # The consumer builds use a local repository of their own, target/release-check/m2: it links every folder of the
 # user's local repository except io/mlp4j, so they run offline on what is already downloaded and resolve
@@ -78,8 +79,8 @@ rm -rf "$m2"; mkdir -p "$m2/io"
 for d in "$user_repo"/*; do [ -e "$d" ] && [ "$(basename "$d")" != io ] && ln -s "$d" "$m2/"; done
 for d in "$user_repo"/io/*; do [ -e "$d" ] && [ "$(basename "$d")" != mlp4j ] && ln -s "$d" "$m2/io/"; done
 
-run_consumer() { # $1: consumer name; more arguments go to java before the main class; $MODULE_PATH_OPTIONS too,
-                 # on the module path only; $CONSUMER_PRELOAD: LD_PRELOAD of the java runs
+run_consumer() { # $1: consumer name; more arguments go to java before the main class; $CONSUMER_PRELOAD: LD_PRELOAD
+                 # of the java runs
   local name=$1; shift
   local dir="$WORK/consumer-$name"
   rm -rf "$dir"; cp -r "$ROOT/mlp4j/src/test/consumer/$name" "$dir"
@@ -95,7 +96,7 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
     fail "consumer core got a GPU jar although it declared only io.mlp4j:mlp4j: $deps"
   fi
   local out
-  out=$(env ${CONSUMER_PRELOAD:+LD_PRELOAD="$CONSUMER_PRELOAD"} java -p "$dir/target/classes:$deps" ${MODULE_PATH_OPTIONS:-} "$@" -m "consumer.$name/consumer.$name.Main" "$DATA") ||
+  out=$(env ${CONSUMER_PRELOAD:+LD_PRELOAD="$CONSUMER_PRELOAD"} java -p "$dir/target/classes:$deps" "$@" -m "consumer.$name/consumer.$name.Main" "$DATA") ||
     fail "consumer $name on the module path: $out"
   echo "release-check: consumer $name: $out"
   out=$(env ${CONSUMER_PRELOAD:+LD_PRELOAD="$CONSUMER_PRELOAD"} java -cp "$dir/target/classes:$deps" "$@" "consumer.$name.Main" "$DATA") ||
@@ -105,8 +106,8 @@ run_consumer() { # $1: consumer name; more arguments go to java before the main 
 
 run_consumer core
 run_consumer picture
-# The aparapi backend is still inside io.mlp4j:mlp4j; the consumer adds Aparapi (an automatic module, so it must be
-# added to the module graph by name) and turns on the JVM's signal chaining, which PoCL needs (see README).
+# The consumer's module requires only io.mlp4j: io.mlp4j.aparapi joins the module graph as a provider of the
+# service io.mlp4j uses. It turns on the JVM's signal chaining, which PoCL needs (see README).
 CONSUMER_PRELOAD="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/libjsig.so" \
-  MODULE_PATH_OPTIONS="--add-modules aparapi" run_consumer aparapi -Dmlp4j.backend=aparapi
+  run_consumer aparapi -Dmlp4j.backend=aparapi
 echo "release-check: passed"
