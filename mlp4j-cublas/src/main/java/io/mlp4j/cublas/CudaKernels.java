@@ -102,8 +102,8 @@ final class CudaKernels implements AutoCloseable {
     static String source() {
         try (InputStream in = CudaKernels.class.getResourceAsStream(SOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("resource io/mlp4j/backend/cublas/" + SOURCE
-                        + " is missing from module io.mlp4j");
+                throw new IllegalStateException("resource io/mlp4j/cublas/" + SOURCE
+                        + " is missing from module io.mlp4j.cublas");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -5,7 +5,6 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What {@code cuLaunchKernel} receives, proven without a GPU: the {@code void** kernelParams} must be an array
@@ -31,11 +29,6 @@ class KernelLaunchTest {
             + "cuda/cudart/CUstream_st;Lorg/bytedeco/javacpp/PointerPointer;Lorg/bytedeco/javacpp/PointerPointer;)I";
     private static final String LAUNCH_BY_PTR_PTR = "(Lorg/bytedeco/cuda/cudart/CUfunc_st;IIIIIIILorg/bytedeco/"
             + "cuda/cudart/CUstream_st;Lorg/bytedeco/javacpp/Pointer;Lorg/bytedeco/javacpp/Pointer;)I";
-
-    @BeforeAll
-    static void needsJavaCppNatives() {
-        assumeFalse("true".equals(System.getProperty("mlp4j.expectNoCudaJars")), "no JavaCPP jars in this run");
-    }
 
     /** One recorded launch: the kernel's argument values, read through the array the driver would get. */
     private record Launch(int blocks, int threads, long[] entries, long[] values) {
