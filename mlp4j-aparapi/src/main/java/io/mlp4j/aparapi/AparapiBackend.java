@@ -29,7 +29,7 @@ import java.util.Arrays;
  * error naming the device), Aparapi's Java fallback throws, and after every execution the backend checks that
  * it ran through OpenCL on the chosen device.
  */
-public final class AparapiBackend implements Backend {
+final class AparapiBackend implements Backend {
 
     /** Offsets are aligned to this many elements (64 bytes of floats). */
     private static final int ALIGN = 16;
@@ -92,7 +92,7 @@ public final class AparapiBackend implements Backend {
      *
      * @throws IllegalStateException if the kernel does not compile or does not run through OpenCL there
      */
-    public AparapiBackend(OpenCLDevice device) {
+    AparapiBackend(OpenCLDevice device) {
         this(device, new MlpKernel());
     }
 
