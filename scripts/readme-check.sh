@@ -56,10 +56,9 @@ scripts/release-check.sh|skip|.ci/run runs it
 scripts/readme-check.sh|skip|this check
 mvn -P release deploy|skip|publishes to a remote repository; scripts/release-check.sh runs the same build with a local staging repository
 apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo|skip|changes the machine; .ci/run installs these packages
-mvn -P no-cuda test|skip|every test again (several minutes) in a profile; run by hand
 MLP4J_DATA=../shared/mnist bench/compare.sh --threads 2|skip|about 11 minutes and needs PyTorch; its --help runs below
 bench/compare.sh|run|bench/compare.sh --help >"$TMP/compare.txt" && grep -q -- --threads "$TMP/compare.txt"
-bench/run-jmh.sh|skip|about 5 minutes of JMH, and it installs io.mlp4j into the local repository first
+bench/run-jmh.sh|skip|about 5 minutes of JMH
 bench/serve-load.sh|run|bench/serve-load.sh --help >/dev/null
 bench/spark-compare.sh|run|bench/spark-compare.sh --help >/dev/null
 bench/inference.sh|run|bench/inference.sh --help >/dev/null
