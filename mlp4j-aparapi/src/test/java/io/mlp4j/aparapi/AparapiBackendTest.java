@@ -84,6 +84,7 @@ class AparapiBackendTest {
         Tensor dx = random(rnd, 12, new float[12]);
         Tensor m = random(rnd, 2, new float[2]);
         gpu.gather(d, ix, 0, 4, x);
+        get(gpu, x, 12); // runs the gather alone (followed by a GEMM, it would be fused into it)
         gpu.linearForward(x, w, b, y, 4, 3, 2, true);
         gpu.softmaxCrossEntropy(y, d, ix, 0, 4, 2, dy, m);
         gpu.linearBackward(x, w, y, dy, dx, w, b, 4, 3, 2, true);
