@@ -3,6 +3,7 @@ package io.mlp4j.bench.jmh;
 import io.mlp4j.training.Parameters;
 import io.mlp4j.training.TrainingStep;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
@@ -12,8 +13,12 @@ import java.util.Random;
 
 /**
  * One whole training step (gather, forward, softmax + cross-entropy, backward, SGD): the trainer's own
- * {@link TrainingStep}, on random MNIST-shaped data. {@code net} is "sizes@batch".
+ * {@link TrainingStep}, on random MNIST-shaped data. {@code net} is "sizes@batch". The step is internal to
+ * io.mlp4j (applications reach it only through {@code Trainer}), so this one benchmark's fork opens that package
+ * to the benchmarks; the others use the exported SPI alone.
  */
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xss4m",
+        "--add-exports=io.mlp4j/io.mlp4j.training=ALL-UNNAMED"})
 public class StepBench extends BackendBench {
 
     static final int REPEAT = 10;
