@@ -13,14 +13,13 @@ import java.util.Map;
 /**
  * Refuses to load an OpenCL driver that takes over the JVM's signal handlers, unless the JVM chains signals.
  *
- * <p>Finding (2026-11-27, PoCL 3.1 with LLVM 15): when the OpenCL ICD loader loads PoCL, LLVM installs its own
- * handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGUSR2, SIGINT, SIGTERM and more ({@code -Xcheck:jni} prints
- * "SIGSEGV handler modified"). HotSpot raises SIGSEGV on purpose (safepoint polls, implicit null checks), so the
- * process later dies at a random point with "Segmentation fault" and no error report: 1 run in 13 of the demo's
- * {@code train}, where {@code auto} had only probed OpenCL. The loader loads every registered driver, so a
- * machine with PoCL installed is affected whichever device is used. The JVM's documented remedy is signal
- * chaining: with {@code libjsig.so} preloaded, the JVM keeps its handlers and passes on only signals that are not
- * its own. The demo's launcher preloads it; an embedding application must do the same to use Aparapi here.
+ * <p>Why: when the OpenCL ICD loader loads PoCL, LLVM installs its own handlers for SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE, SIGUSR2, SIGINT, SIGTERM and more. HotSpot raises SIGSEGV on purpose (safepoint polls, implicit null
+ * checks), so the process later dies at a random point with no error report (docs/RELIABILITY.md, finding 5). The
+ * loader loads every registered driver, so a machine with PoCL installed is affected whichever device is used.
+ * The JVM's documented remedy is signal chaining: with {@code libjsig.so} preloaded, the JVM keeps its handlers
+ * and passes on only signals that are not its own. The demo's launcher preloads it; an embedding application must
+ * do the same to use Aparapi here.
  */
 final class SignalChainingCheck {
 
