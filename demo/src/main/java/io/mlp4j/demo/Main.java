@@ -38,6 +38,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        Phases.init();
         if (java.util.Arrays.asList(args).contains("--verbose")) {
             LibraryLog.showOnStderr();
         }
@@ -112,6 +113,15 @@ public final class Main implements Runnable {
         }
         err.flush();
         return EXIT_USAGE;
+    }
+
+    /** Whether {@code --verbose} was given, at any level of the command line. */
+    static boolean verbose(CommandLine.Model.CommandSpec spec) {
+        CommandLine.Model.CommandSpec root = spec;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return root.userObject() instanceof Main m && m.verbose;
     }
 
     private static boolean verbose(ParseResult parsed) {

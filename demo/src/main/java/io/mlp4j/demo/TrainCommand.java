@@ -6,6 +6,7 @@ import io.mlp4j.EpochRecord;
 import io.mlp4j.Evaluation;
 import io.mlp4j.Network;
 import io.mlp4j.Trainer;
+import io.mlp4j.TrainingListener;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.data.Mnist;
 import picocli.CommandLine.Command;
@@ -90,6 +91,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Phases phases = new Phases();
+        phases.end("command line (picocli)");
         PrintWriter o = spec.commandLine().getOut();
         if (batch < 1) {
             throw new CliException("bad --batch " + batch + ": expected at least 1");
@@ -107,6 +110,7 @@ final class TrainCommand implements Callable<Integer> {
             seed = resumed.seed(); // the split and the shuffles must be the first run's
         }
         Mnist mnist = data.load();
+        phases.end("data: training and test sets read and decoded (two threads)");
         DataSet all = mnist.train();
         int valSize = all.size() > VALIDATION ? VALIDATION : all.size() / 6;
         DataSet.Split split = all.split(all.size() - valSize, seed);
@@ -127,10 +131,12 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Progress progress = new Progress(o, Progress.terminalOrNull(), schedule.epochs());
+        FirstBatch firstBatch = new FirstBatch(progress, phases);
         try (StagedOutput output = new StagedOutput(out);
              Trainer trainer = backend.build(backend.apply(resumed != null ? Trainer.builder(net).resumeFrom(resumed)
                      : Trainer.builder(net).seed(seed))
-                     .batchSize(batch).listener(progress))) {
+                     .batchSize(batch).listener(firstBatch))) {
+            phases.end("backend opened, parameters initialised, output folder staged");
             o.println("backend: " + trainer.backendName() + " on " + trainer.device() + ", chosen by "
                     + backend.explain(trainer.backendChoice()));
             o.println(String.format(Locale.ROOT, "network: %s (%,d parameters), batch %d, schedule %s, seed %d",
@@ -147,6 +153,7 @@ final class TrainCommand implements Callable<Integer> {
             Evaluation initial = trainer.evaluate(val);
             o.println((done == 0 ? "before training: " : "resumed after epoch " + done + ": ") + initial.line("val"));
             o.flush();
+            phases.end("validation before training");
             long t0 = System.nanoTime();
             for (Schedule.Stage stage : schedule.stages()) {
                 int skip = Math.min(done, stage.epochs()); // epochs of this stage the checkpoint already holds
@@ -159,25 +166,61 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            phases.end("epochs: training and validation after each");
             Evaluation test = trainer.evaluate(mnist.test());
             List<EpochRecord> epochs = trainer.history().epochs();
             o.println(String.format(Locale.ROOT, "trained %d epochs in %.2f s (%,.0f samples/s on average)",
                     epochs.size(), seconds, epochs.stream().mapToDouble(EpochRecord::samplesPerSecond).average()
                             .orElse(0)));
+            // The tutorial's final evaluation first: the files below do not change it, and charts take a while.
+            o.println(test.line("test"));
             o.flush();
+            phases.end("test set evaluated");
+            double toTestLine = phases.sinceLaunch();
 
-            Classifier model = trainer.classifier();
-            writeOutputs(output, model, trainer, fresh ? initial : null, mnist.test(), train,
+            writeOutputs(output, trainer.classifier(), trainer, fresh ? initial : null, mnist.test(), train,
                     provenance(train, val, test, trainer));
             List<Path> written = output.commit();
             o.println("wrote " + written.stream().map(p -> p.getFileName().toString())
                     .collect(Collectors.joining(", ")) + " to " + out);
-            o.println(test.line("test")); // last, like the tutorial's final evaluation
             o.flush();
+            phases.end("outputs: charts, model and history written, then moved into place");
+            if (Main.verbose(spec)) {
+                PrintWriter err = spec.commandLine().getErr();
+                phases.print(err);
+                err.println(String.format(Locale.ROOT, "  first training batch ended %.3f s after launch, the test"
+                        + " line %.3f s after launch", firstBatch.sinceLaunch, toTestLine));
+                err.flush();
+            }
         } finally {
             progress.clear();
         }
         return 0;
+    }
+
+    /** Passes the trainer's events on to the progress display, and notes when the first batch ended. */
+    private static final class FirstBatch implements TrainingListener {
+        private final TrainingListener next;
+        private final Phases phases;
+        double sinceLaunch = Double.NaN;
+
+        FirstBatch(TrainingListener next, Phases phases) {
+            this.next = next;
+            this.phases = phases;
+        }
+
+        @Override
+        public void onBatch(int epoch, int batch, int batches, int samples, double seconds, double runningLoss) {
+            if (Double.isNaN(sinceLaunch)) {
+                sinceLaunch = phases.sinceLaunch();
+            }
+            next.onBatch(epoch, batch, batches, samples, seconds, runningLoss);
+        }
+
+        @Override
+        public void onEpoch(EpochRecord record) {
+            next.onEpoch(record);
+        }
     }
 
     private void writeOutputs(StagedOutput output, Classifier model, Trainer trainer, Evaluation initial,

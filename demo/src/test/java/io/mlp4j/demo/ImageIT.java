@@ -65,6 +65,46 @@ class ImageIT {
         return new Run(p.exitValue(), Files.readString(out), errLines);
     }
 
+    /**
+     * Class-data sharing: a command's first run records the classes it loads, the launcher then dumps them into an
+     * archive in the background, and the next run of the command maps it: the JVM's class-loading log names the
+     * shared archive as the source of the demo's own classes.
+     */
+    @Test
+    void theSecondRunOfACommandMapsTheClassArchiveOfTheFirst() throws Exception {
+        Path cache = tmp.resolve("cache");
+        java.util.Map<String, String> env = java.util.Map.of("XDG_CACHE_HOME", cache.toString(), "MLP4J_CDS", "on");
+        List<String> devices = List.of(image.resolve("bin/mlp4j").toString(), "devices", "--backend", "cpu");
+        Run first = exec(devices, env);
+        assertEquals(0, first.exit(), first.err().toString());
+        Path dir = cache.resolve("mlp4j/cds");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        List<Path> archives = List.of();
+        while (System.nanoTime() < deadline) {
+            try (var files = Files.list(dir)) {
+                archives = files.filter(f -> f.getFileName().toString().endsWith("-devices.jsa")).toList();
+            }
+            if (!archives.isEmpty()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(1, archives.size(), "no archive made in " + dir);
+        Path log = tmp.resolve("classes.log");
+        java.util.Map<String, String> logged = new java.util.HashMap<>(env);
+        logged.put("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + log);
+        Run second = exec(devices, logged);
+        assertEquals(0, second.exit(), second.err().toString());
+        List<String> loaded = Files.readAllLines(log);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" io.mlp4j.demo.Main source: shared objects file")),
+                "io.mlp4j.demo.Main was not mapped from the archive");
+        long shared = loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
+        assertTrue(shared > loaded.size() * 0.8, shared + " of " + loaded.size() + " classes from the archive");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(archives.get(0)), files.toList(), "only the archive is left");
+        }
+    }
+
     @Test
     void version() throws Exception {
         Run r = run("--version");

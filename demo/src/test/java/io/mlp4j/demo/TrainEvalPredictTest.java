@@ -43,16 +43,19 @@ class TrainEvalPredictTest {
     @Order(1)
     void train() throws IOException {
         Cli.Result r = Cli.run("train", "--data", Cli.dataDir().toString(), "--limit", "5000", "--schedule", "2@0.5",
-                "--backend", "cpu", "--seed", "7", "--out", run().toString());
+                "--backend", "cpu", "--seed", "7", "--out", run().toString(), "--verbose");
         assertEquals(0, r.exit(), r.err());
+        phases(r.err());
         List<String> lines = r.outLines();
         assertTrue(lines.get(0).matches("backend: cpu on CPU.*, chosen by cpu \\(--backend\\)"), lines.get(0));
         assertTrue(r.out().contains("5,000 training, 10,000 validation, 10,000 test images"), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("before training: val_loss: " + NUM + ", val_acc: " + NUM)));
         assertTrue(lines.stream().anyMatch(l -> l.matches("Epoch \\[1\\], val_loss: " + NUM + ", val_acc: " + NUM)),
                 r.out());
-        String testLine = lines.get(lines.size() - 1); // README: the main job ends with the test line
+        // README: the test line comes as soon as the test set is evaluated, then the files are written
+        String testLine = lines.get(lines.size() - 2);
         assertTrue(testLine.startsWith("test_loss"), r.out());
+        assertTrue(lines.get(lines.size() - 1).startsWith("wrote model.safetensors, "), r.out());
         Matcher m = Pattern.compile("test_loss: (" + NUM + "), test_acc: (" + NUM + ")").matcher(testLine);
         assertTrue(m.matches(), testLine);
         assertTrue(Double.parseDouble(m.group(2)) > 0.7, testLine);
@@ -73,6 +76,28 @@ class TrainEvalPredictTest {
         image(out.resolve("accuracy.png"), Charts.LINE_WIDTH, Charts.LINE_HEIGHT);
         image(out.resolve("batch.png"), 16 * 30 + 2, 8 * 30 + 2);
         image(out.resolve("confusion.png"), Charts.CONFUSION_SIZE, Charts.CONFUSION_SIZE);
+    }
+
+    /** --verbose: the phases of the run, in order, that add up to the total, and when the test line came. */
+    private static void phases(String err) {
+        List<String> lines = err.lines().dropWhile(l -> !l.equals("phases (wall clock, from launch):")).toList();
+        assertEquals(11, lines.size(), err);
+        Pattern phase = Pattern.compile(" +(\\d+\\.\\d{3}) s +\\d+\\.\\d% +(.+)");
+        List<String> names = new ArrayList<>();
+        double sum = 0;
+        for (String l : lines.subList(1, 9)) {
+            Matcher m = phase.matcher(l);
+            assertTrue(m.matches(), l);
+            sum += Double.parseDouble(m.group(1));
+            names.add(m.group(2).split("[ :,]")[0]);
+        }
+        assertEquals(List.of("JVM", "command", "data", "backend", "validation", "epochs", "test", "outputs"),
+                names, err);
+        Matcher total = Pattern.compile(" +(\\d+\\.\\d{3}) s +total").matcher(lines.get(9));
+        assertTrue(total.matches(), lines.get(9));
+        assertEquals(Double.parseDouble(total.group(1)), sum, 0.01, err);
+        assertTrue(lines.get(10).matches(" +first training batch ended \\d+\\.\\d{3} s after launch, the test line"
+                + " \\d+\\.\\d{3} s after launch"), lines.get(10));
     }
 
     @Test
