@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 
 /** {@code mlp4j train}: the tutorial's workflow, end to end. */
@@ -225,7 +227,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private void writeOutputs(StagedOutput output, Classifier model, Trainer trainer, Evaluation initial,
                               DataSet test, DataSet train, Map<String, String> provenance) throws Exception {
-        // The pictures first: they are computed in memory, so a failure leaves nothing behind.
         // The untrained model's point (epoch 0) is only known to a run that started from scratch.
         List<EpochRecord> epochs = trainer.history().epochs();
         int first = initial == null ? 0 : 1;
@@ -241,21 +242,37 @@ final class TrainCommand implements Callable<Integer> {
             loss[i + first] = epochs.get(i).valLoss();
             acc[i + first] = epochs.get(i).valAccuracy();
         }
-        byte[] lossPng = Charts.png(Charts.lineChart("Loss vs. No. of epochs", "epoch", "val_loss", xs, loss));
-        byte[] accPng = Charts.png(Charts.lineChart("Accuracy vs. No. of epochs", "epoch", "val_acc", xs, acc));
         int[] order = DataSet.permutation(train.size(), new Random(seed));
         int[] oneBatch = Arrays.copyOf(order, Math.min(batch, order.length));
-        byte[] batchPng = Charts.png(Charts.grid(train, oneBatch, GRID_PER_ROW, GRID_PADDING));
-        byte[] confusionPng = Charts.png(Charts.confusion("Confusion matrix (test set)",
-                confusion(model, test), model.labels()));
+        // Two threads: the batch grid and the confusion matrix (a pass over the test set) on a helper, the line
+        // charts and the other files on this one. Nothing is staged until both are done.
+        FutureTask<byte[][]> pictures = new FutureTask<>(() -> new byte[][] {
+                Charts.png(Charts.grid(train, oneBatch, GRID_PER_ROW, GRID_PADDING)),
+                Charts.png(Charts.confusion("Confusion matrix (test set)", confusion(model, test), model.labels()))});
+        Thread helper = new Thread(pictures, "mlp4j-charts");
+        helper.setDaemon(true); // a failure here leaves it nothing to write into
+        helper.start();
+        byte[] lossPng = Charts.png(Charts.lineChart("Loss vs. No. of epochs", "epoch", "val_loss", xs, loss));
+        byte[] accPng = Charts.png(Charts.lineChart("Accuracy vs. No. of epochs", "epoch", "val_acc", xs, acc));
+        byte[] history = trainer.history().toCsv().getBytes(StandardCharsets.UTF_8);
+        byte[] historyJson = trainer.history().toJson().getBytes(StandardCharsets.UTF_8);
+        byte[][] batchAndConfusion;
+        try {
+            batchAndConfusion = pictures.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
 
         model.save(output.path("model.safetensors"), provenance);
-        output.write("history.csv", trainer.history().toCsv().getBytes(StandardCharsets.UTF_8));
-        output.write("history.json", trainer.history().toJson().getBytes(StandardCharsets.UTF_8));
+        output.write("history.csv", history);
+        output.write("history.json", historyJson);
         output.write("loss.png", lossPng);
         output.write("accuracy.png", accPng);
-        output.write("batch.png", batchPng);
-        output.write("confusion.png", confusionPng);
+        output.write("batch.png", batchAndConfusion[0]);
+        output.write("confusion.png", batchAndConfusion[1]);
     }
 
     /** How the model was made, kept in its file's metadata (and carried into an ONNX export). */
