@@ -1,6 +1,9 @@
 package io.mlp4j.demo;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,7 +12,7 @@ import java.util.Locale;
 
 /**
  * Where a command's wall-clock time goes, phase by phase, for {@code --verbose}. The first phase runs from the
- * process's start (the kernel's start time, which includes the launcher script and the JVM's own start-up) to
+ * launch (the launcher script's start, so it includes the script and the JVM's own start-up) to
  * {@code main}; each later one from the end of the one before, so the phases add up to the whole run.
  */
 final class Phases {
@@ -24,14 +27,34 @@ final class Phases {
     private final double launchToMain;
     private long last = MAIN_NANOS;
 
-    /** Starts the clock at the process's start; {@link #init()} from {@code main} pins "now" as early as possible. */
+    /** Starts the clock at the launch; {@link #init()} from {@code main} pins "now" as early as possible. */
     Phases() {
-        // The kernel's start time has 10 ms resolution on Linux; the JVM's own measure of it would need
-        // java.management, which costs more start-up than it measures.
-        launchToMain = ProcessHandle.current().info().startInstant()
-                .map(start -> Duration.between(start, MAIN_INSTANT).toNanos() / 1e9)
-                .filter(s -> s >= 0 && s < 60)
-                .orElse(Double.NaN);
+        launchToMain = secondsSinceLaunch();
+    }
+
+    /**
+     * Seconds from the launch (the launcher script's start where it says its process id, else this process's) to
+     * {@code main}. On Linux both ends come from the kernel's clock since boot (/proc, 10 ms ticks);
+     * {@link ProcessHandle.Info#startInstant()} is no good here, as it adds the boot time, which Linux gives in
+     * whole seconds, and so is off by up to a second.
+     */
+    private static double secondsSinceLaunch() {
+        try {
+            String pid = System.getenv().getOrDefault("MLP4J_LAUNCHER_PID", "self");
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // the fields after the command name, which is in parentheses and may hold spaces
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double startTicks = Double.parseDouble(fields[19]); // field 22 of proc(5): starttime, in 1/100 s
+            double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+            double sinceMain = (System.nanoTime() - MAIN_NANOS) / 1e9;
+            double seconds = uptime - startTicks / 100 - sinceMain;
+            return seconds >= 0 && seconds < 60 ? seconds : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().info().startInstant()
+                    .map(start -> Duration.between(start, MAIN_INSTANT).toNanos() / 1e9)
+                    .filter(s -> s >= 0 && s < 60)
+                    .orElse(Double.NaN);
+        }
     }
 
     /** Loads this class (and so reads the clocks) at the start of {@code main}. */
