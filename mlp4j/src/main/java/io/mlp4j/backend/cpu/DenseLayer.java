@@ -19,14 +19,14 @@ interface DenseLayer {
     /** Floats between the starts of two output rows: {@link #out()} rounded up to the kernels' width. */
     int stride();
 
+    /** Whether every value is finite (inputs are checked with the same kernels' instruction set). */
+    boolean allFinite(float[] x);
+
     /**
      * Output rows {@code [r0, r1)}: reads {@code x[r * xStride + i]} for i in [0, in()), writes
      * {@code y[r * stride() + j]} for j in [0, stride()) (the padding columns get zeros).
      * {@code skip[skipAt, skipAt + ((r1 - r0) / 6 + 1) * (in() + 1))} is working space that no other thread uses
      * meanwhile (a list of non-zero inputs and its length per 6-row tile).
      */
-    /** Whether every value is finite (inputs are checked with the same kernels' instruction set). */
-    boolean allFinite(float[] x);
-
     void forward(float[] x, int xStride, float[] y, int r0, int r1, boolean relu, int[] skip, int skipAt);
 }
