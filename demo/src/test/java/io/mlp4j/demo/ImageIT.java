@@ -166,7 +166,10 @@ class ImageIT {
     @Test
     void theLauncherPassesSignalsOnAndTheJvmEndsWithIt() throws Exception {
         Path out = tmp.resolve("interrupted");
-        List<String> cmd = List.of(image.resolve("bin/mlp4j").toString(), "train", "--data",
+        // As from a terminal: a shell that started this build in the background made it ignore SIGINT, and an
+        // ignored signal stays ignored in every child (a shell cannot even trap it), so reset it to the default.
+        List<String> cmd = List.of("env", "--default-signal=INT,QUIT", image.resolve("bin/mlp4j").toString(),
+                "train", "--data",
                 Cli.dataDir().toString(), "--schedule", "50@0.1", "--backend", "cpu", "--checkpoint-every", "1",
                 "--out", out.toString());
         Path err = tmp.resolve("interrupted.err");
@@ -179,7 +182,7 @@ class ImageIT {
         assertTrue(Files.readString(err).startsWith("stopped: after "), Files.readString(err));
 
         Path killed = tmp.resolve("killed-launcher");
-        p = new ProcessBuilder(List.of(cmd.get(0), "train", "--data", Cli.dataDir().toString(), "--schedule",
+        p = new ProcessBuilder(List.of(image.resolve("bin/mlp4j").toString(), "train", "--data", Cli.dataDir().toString(), "--schedule",
                 "50@0.1", "--backend", "cpu", "--checkpoint-every", "1", "--out", killed.toString()))
                 .redirectOutput(tmp.resolve("killed.out").toFile()).redirectError(err.toFile()).start();
         awaitCheckpoint(p, killed, err);
