@@ -42,7 +42,9 @@ export [--model FILE] --out FILE.onnx|skip|the synopsis of `mlp4j export`, which
 mlp4j predict|run|$IMAGE predict examples/digit.png >"$TMP/predict.txt" && grep -q '^examples/digit.png: 7 (' "$TMP/predict.txt"
 mlp4j serve|skip|a name: the serve entry below runs it
 bin/mlp4j|skip|a name: every $IMAGE entry runs it
+bin/mlp4j train|skip|the main job: the first entry runs it
 demo/target/mlp4j/bin/mlp4j|skip|a name: every $IMAGE entry runs it
+bin/mlp4j train|skip|the main job: the first entry runs it
 demo/target/mlp4j/bin/mlp4j serve [--model FILE] [--host 127.0.0.1] [--port 8080] [--threads N]|run|port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') && { $IMAGE serve --model runs/latest/model.safetensors --host 127.0.0.1 --port "$port" --threads 2 >"$TMP/serve.txt" 2>&1 & echo $! >"$TMP/serve.pid"; } && for i in $(seq 100); do grep -q '^serving' "$TMP/serve.txt" && break; sleep 0.2; done && grep -q "^serving 784-32-10 at http://127.0.0.1:$port/" "$TMP/serve.txt" && echo "$port" >"$TMP/serve.port"
 curl -H 'Content-Type: image/png' --data-binary @digit.png localhost:8080/predict|run|cd examples && curl -sS -H 'Content-Type: image/png' --data-binary @digit.png "localhost:$(cat "$TMP/serve.port")/predict" | tee "$TMP/curl.txt" && grep -q '^{"digit":7,' "$TMP/curl.txt"; rc=$?; kill "$(cat "$TMP/serve.pid")"; exit $rc
 mvn -B -q -pl examples -am compile exec:exec -Dimage=examples/digit.png|run|mvn -B -q -pl examples -am compile exec:exec -Dimage=examples/digit.png | tee "$TMP/example.txt" && grep -q '7 (0\.[0-9]*)$' "$TMP/example.txt"
@@ -56,7 +58,7 @@ scripts/release-check.sh|skip|.ci/run runs it
 scripts/readme-check.sh|skip|this check
 mvn -P release deploy|skip|publishes to a remote repository; scripts/release-check.sh runs the same build with a local staging repository
 apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo|skip|changes the machine; .ci/run installs these packages
-MLP4J_DATA=../shared/mnist bench/compare.sh --threads 2|skip|about 11 minutes and needs PyTorch; its --help runs below
+MLP4J_DATA=../shared/mnist bench/compare.sh|skip|about 5 minutes and needs PyTorch; its --help runs below
 bench/compare.sh|run|bench/compare.sh --help >"$TMP/compare.txt" && grep -q -- --threads "$TMP/compare.txt"
 bench/run-jmh.sh|skip|about 5 minutes of JMH
 bench/serve-load.sh|run|bench/serve-load.sh --help >/dev/null
