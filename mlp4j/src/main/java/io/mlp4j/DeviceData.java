@@ -5,9 +5,7 @@ import io.mlp4j.spi.DeviceDataset;
 import io.mlp4j.spi.IndexBuffer;
 import io.mlp4j.data.DataSet;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -24,7 +22,6 @@ final class DeviceData {
 
     private final Backend backend;
     private final Map<DataSet, Resident> resident = new IdentityHashMap<>();
-    private final List<Resident> uploaded = new ArrayList<>();
 
     DeviceData(Backend backend) {
         this.backend = backend;
@@ -45,9 +42,10 @@ final class DeviceData {
                     + ", but the network " + net + " has only " + net.outputs() + " outputs");
         }
         DeviceDataset storage = null;
-        for (Resident u : uploaded) {
+        for (Resident u : resident.values()) {
             if (u.set().sharesStorageWith(data)) {
                 storage = u.storage();
+                break;
             }
         }
         if (storage == null) {
@@ -59,7 +57,6 @@ final class DeviceData {
         backend.upload(inOrder, order);
         r = new Resident(data, storage, backend.allocateIndices(Math.max(1, order.length)), inOrder, order);
         resident.put(data, r);
-        uploaded.add(r);
         return r;
     }
 
