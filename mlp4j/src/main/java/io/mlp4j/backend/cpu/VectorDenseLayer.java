@@ -106,7 +106,7 @@ final class VectorDenseLayer implements DenseLayer {
             }
         }
         if (relu) {
-            relu(y, r0 * stride, (r0 + 6 * tiles) * stride);
+            VectorKernels.relu(y, r0 * stride, (r0 + 6 * tiles) * stride); // a pass of its own: no vector crosses calls
         }
         for (int r = r0 + 6 * tiles; r < r1; r++) {
             int x0 = r * xStride;
@@ -119,7 +119,7 @@ final class VectorDenseLayer implements DenseLayer {
                 row1x1(x, x0, skip, skipAt, count, col * in, y, y0 + col, col);
             }
             if (relu) {
-                relu(y, y0, y0 + stride);
+                VectorKernels.relu(y, y0, y0 + stride);
             }
         }
     }
@@ -144,18 +144,6 @@ final class VectorDenseLayer implements DenseLayer {
             count += x[x0 + i] != 0f ? 1 : 0;
         }
         return count - at;
-    }
-
-    /** ReLU over outputs [from, to): a pass of its own, so that no vector crosses a method boundary. */
-    private static void relu(float[] y, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, y, i);
-            v.blend(0f, v.compare(VectorOperators.LT, 0f)).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = Math.max(y[i], 0f);
-        }
     }
 
     private void rows6x4(float[] x, int x0, int xs, int[] nz, int at, int count, int slab, float[] y, int y0,

@@ -44,27 +44,43 @@ final class VectorKernels implements CpuKernels {
 
     @Override
     public void gemmNT(float[] a, float[] b, float[] bias, float[] c, int m0, int m1, int n, int k, boolean relu) {
-        int m = m0;
-        for (; m <= m1 - 4; m += 4) {
-            int j = 0;
-            for (; j <= n - 4; j += 4) {
-                dot4x4(a, b, bias, c, m, j, n, k, relu);
-            }
-            for (; j < n; j++) {
-                for (int i = 0; i < 4; i++) {
-                    c[(m + i) * n + j] = finish(dot(a, (m + i) * k, b, j * k, k) + bias[j], relu);
-                }
+        // Columns outer, rows inner: each 4 rows of b are loaded from L2 once per chunk and then reused from L1 by
+        // every 4 rows of a (a chunk's rows of a stay in L1), instead of streaming all of b per 4 rows of a.
+        int rows4 = m0 + (m1 - m0) / 4 * 4;
+        int j = 0;
+        for (; j <= n - 4; j += 4) {
+            for (int m = m0; m < rows4; m += 4) {
+                dot4x4(a, b, bias, c, m, j, n, k);
             }
         }
-        for (; m < m1; m++) {
-            for (int j = 0; j < n; j++) {
-                c[m * n + j] = finish(dot(a, m * k, b, j * k, k) + bias[j], relu);
+        for (int m = m0; m < rows4; m++) {
+            for (int jj = j; jj < n; jj++) {
+                c[m * n + jj] = dot(a, m * k, b, jj * k, k) + bias[jj];
             }
+        }
+        for (int m = rows4; m < m1; m++) {
+            for (int jj = 0; jj < n; jj++) {
+                c[m * n + jj] = dot(a, m * k, b, jj * k, k) + bias[jj];
+            }
+        }
+        if (relu) { // one vector pass: a scalar test per output would branch on the data and mispredict half the time
+            relu(c, m0 * n, m1 * n);
         }
     }
 
-    private static float finish(float s, boolean relu) {
-        return relu && s < 0f ? 0f : s;
+    /**
+     * ReLU over {@code x[from, to)}: values below zero become zero (-0 and NaN stay as they are). A compare and a
+     * blend, not a masked store, which C2 on JDK 17 runs through boxed vectors.
+     */
+    static void relu(float[] x, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            v.blend(0f, v.compare(VectorOperators.LT, 0f)).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] = x[i] < 0f ? 0f : x[i];
+        }
     }
 
     private static float dot(float[] a, int ao, float[] b, int bo, int k) {
@@ -81,8 +97,7 @@ final class VectorKernels implements CpuKernels {
     }
 
     /** Rows m..m+3 of a against rows j..j+3 of b: sixteen accumulators, eight loads per sixteen FMAs. */
-    private static void dot4x4(float[] a, float[] b, float[] bias, float[] c, int m, int j, int n, int k,
-                               boolean relu) {
+    private static void dot4x4(float[] a, float[] b, float[] bias, float[] c, int m, int j, int n, int k) {
         int a0 = m * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
         int b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
@@ -119,18 +134,18 @@ final class VectorKernels implements CpuKernels {
             x = FloatVector.fromArray(F, a, a3 + p, t);
             c30 = x.fma(w0, c30); c31 = x.fma(w1, c31); c32 = x.fma(w2, c32); c33 = x.fma(w3, c33);
         }
-        store4(c, m * n + j, c00, c01, c02, c03, bias, j, relu);
-        store4(c, (m + 1) * n + j, c10, c11, c12, c13, bias, j, relu);
-        store4(c, (m + 2) * n + j, c20, c21, c22, c23, bias, j, relu);
-        store4(c, (m + 3) * n + j, c30, c31, c32, c33, bias, j, relu);
+        store4(c, m * n + j, c00, c01, c02, c03, bias, j);
+        store4(c, (m + 1) * n + j, c10, c11, c12, c13, bias, j);
+        store4(c, (m + 2) * n + j, c20, c21, c22, c23, bias, j);
+        store4(c, (m + 3) * n + j, c30, c31, c32, c33, bias, j);
     }
 
     private static void store4(float[] c, int at, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3,
-                               float[] bias, int j, boolean relu) {
-        c[at] = finish(s0.reduceLanes(VectorOperators.ADD) + bias[j], relu);
-        c[at + 1] = finish(s1.reduceLanes(VectorOperators.ADD) + bias[j + 1], relu);
-        c[at + 2] = finish(s2.reduceLanes(VectorOperators.ADD) + bias[j + 2], relu);
-        c[at + 3] = finish(s3.reduceLanes(VectorOperators.ADD) + bias[j + 3], relu);
+                               float[] bias, int j) {
+        c[at] = s0.reduceLanes(VectorOperators.ADD) + bias[j];
+        c[at + 1] = s1.reduceLanes(VectorOperators.ADD) + bias[j + 1];
+        c[at + 2] = s2.reduceLanes(VectorOperators.ADD) + bias[j + 2];
+        c[at + 3] = s3.reduceLanes(VectorOperators.ADD) + bias[j + 3];
     }
 
     @Override

@@ -126,22 +126,12 @@ final class VectorPackedGemm {
         }
         for (int m = m0; m < m1; m++) {
             if (relu) {
-                reluRow(c, m * n, m * n + full);
-                reluRow(packed, edge + m * NR, edge + m * NR + edgeWidth);
+                VectorKernels.relu(c, m * n, m * n + full);
+                VectorKernels.relu(packed, edge + m * NR, edge + m * NR + edgeWidth);
             }
             if (edgeWidth > 0) {
                 System.arraycopy(packed, edge + m * NR, c, m * n + full, edgeWidth);
             }
-        }
-    }
-
-    private static void reluRow(float[] x, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) {
-            FloatVector.fromArray(F, x, i).max(0f).intoArray(x, i);
-        }
-        for (; i < to; i++) {
-            x[i] = Math.max(x[i], 0f);
         }
     }
 
