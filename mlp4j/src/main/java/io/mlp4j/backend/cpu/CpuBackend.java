@@ -35,6 +35,11 @@ public final class CpuBackend implements Backend {
 
     /** Element-wise passes shorter than this run on the calling thread: a hand-off would cost more. */
     static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
+    /** Rows per chunk of softmax + cross-entropy, at least: ten classes per row are little work. */
+    private static final int SOFTMAX_GRAIN = 4;
+    /** Per chunk of {@link #softmaxCrossEntropy}: the loss sum and the correct count (at most 16 chunks). */
+    private final double[] chunkLoss = new double[16];
+    private final int[] chunkCorrect = new int[16];
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
     private float[] scratch = new float[0];
 
@@ -222,8 +227,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void softmaxCrossEntropy(Tensor logits, DeviceDataset data, IndexBuffer indices, int offset, int rows,
                                     int classes, Tensor dLogits, Tensor metrics) {
-        k.softmaxCrossEntropy(f(logits), ((CpuDataset) data).labels, ((CpuIndices) indices).data, offset, rows,
-                classes, dLogits == null ? null : f(dLogits), f(metrics));
+        // Split by rows like the products; each chunk's loss and correct count go to its own slot, summed in chunk
+        // order afterwards, so the totals do not depend on the thread count.
+        Call c = call.op(Call.SOFTMAX).arrays(f(logits), null, null, dLogits == null ? null : f(dLogits));
+        c.labels = ((CpuDataset) data).labels;
+        c.indices = ((CpuIndices) indices).data;
+        c.offset = offset;
+        c.rows = rows;
+        c.n = classes;
+        c.chunk = WorkerPool.chunkSize(rows, SOFTMAX_GRAIN);
+        pool.run(c, rows, SOFTMAX_GRAIN);
+        double loss = 0;
+        int correct = 0;
+        for (int slot = 0, chunks = (rows + c.chunk - 1) / c.chunk; slot < chunks; slot++) {
+            loss += chunkLoss[slot];
+            correct += chunkCorrect[slot];
+        }
+        float[] m = f(metrics);
+        m[0] += (float) loss;
+        m[1] += correct;
     }
 
     @Override
@@ -253,18 +275,19 @@ public final class CpuBackend implements Backend {
      * time, so one instance, reset per call, serves them all and a step allocates nothing.
      */
     private final class Call implements WorkerPool.RangeTask {
-        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, RELU_MASK = 5, SGD = 6;
+        static final int GATHER = 0, NT = 1, AXPY = 2, PACK = 3, PACKED = 4, RELU_MASK = 5, SGD = 6, SOFTMAX = 7;
         int op;
         float[] a, b, bias, c;
-        byte[] pixels;
+        byte[] pixels, labels;
         int[] indices;
-        int offset, n, depth, sm, sk;
+        int offset, rows, chunk, n, depth, sm, sk;
         boolean relu;
         float lr;
 
         Call op(int op) {
             this.op = op;
             pixels = null;
+            labels = null;
             indices = null;
             return this;
         }
@@ -287,6 +310,8 @@ public final class CpuBackend implements Backend {
                 case PACKED -> k.gemmPacked(a, sm, sk, b, bias, c, from, to, n, depth, relu);
                 case RELU_MASK -> k.reluMask(a, b, from, to);
                 case SGD -> k.sgd(a, b, lr, from, to);
+                case SOFTMAX -> chunkLoss[from / chunk] = k.softmaxCrossEntropy(a, labels, indices, offset, from, to,
+                        rows, n, c, chunkCorrect, from / chunk);
                 default -> throw new IllegalStateException("unknown operation " + op);
             }
         }

@@ -55,16 +55,18 @@ interface CpuKernels {
     }
 
     /**
-     * Softmax + cross-entropy over logits {@code z[rows, classes]} against {@code labels[indices[offset + r]]}:
-     * adds the summed loss to {@code metrics[0]} and the number of correct arg-max predictions to
-     * {@code metrics[1]}; unless {@code dz} is null, writes {@code (softmax - onehot) / rows} into it.
+     * Softmax + cross-entropy over rows [r0, r1) of logits {@code z[rows, classes]} against
+     * {@code labels[indices[offset + r]]}: unless {@code dz} is null, writes {@code (softmax - onehot) / rows} into
+     * it; stores the number of correct arg-max predictions in {@code correct[slot]}.
+     *
+     * @return the summed loss of the rows
      */
-    default void softmaxCrossEntropy(float[] z, byte[] labels, int[] indices, int offset, int rows, int classes,
-                                     float[] dz, float[] metrics) {
+    default double softmaxCrossEntropy(float[] z, byte[] labels, int[] indices, int offset, int r0, int r1,
+                                       int rows, int classes, float[] dz, int[] correct, int slot) {
         float invRows = 1f / rows;
         double lossSum = 0;
-        int correct = 0;
-        for (int r = 0; r < rows; r++) {
+        int right = 0;
+        for (int r = r0; r < r1; r++) {
             int o = r * classes;
             int label = labels[indices[offset + r]] & 0xFF;
             int best = 0;
@@ -86,7 +88,7 @@ interface CpuKernels {
             }
             lossSum += Math.log(sum) - (z[o + label] - max);
             if (best == label) {
-                correct++;
+                right++;
             }
             if (dz != null) {
                 float scale = invRows / sum;
@@ -95,8 +97,8 @@ interface CpuKernels {
                 }
             }
         }
-        metrics[0] += (float) lossSum;
-        metrics[1] += correct;
+        correct[slot] = right;
+        return lossSum;
     }
 
     /** {@code dy[i] = 0} where {@code y[i] <= 0}, for i in [from, to). */
