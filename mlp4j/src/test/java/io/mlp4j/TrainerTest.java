@@ -48,6 +48,33 @@ class TrainerTest {
         }
     }
 
+    /** Every operation is split into chunks that depend on its size only: the thread count changes no bit. */
+    @Test
+    void threadCountsGiveBitIdenticalParametersAndLosses() {
+        DataSet train = synthetic(1000, 1);
+        DataSet.Split s = train.split(800, 5);
+        float[][] ref = null;
+        List<Double> refLosses = null;
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Trainer t = Trainer.builder(Network.of(784, 16, 10)).backend("cpu").threads(threads)
+                    .option("cpu.vector", "true").seed(7).batchSize(50).build()) {
+                List<EpochRecord> h = t.fit(s.first(), s.second(), 2, 0.1);
+                float[][] p = t.classifier().parameters().tensors().toArray(float[][]::new);
+                List<Double> losses = h.stream().flatMap(r -> java.util.stream.Stream.of(r.trainLoss(), r.valLoss()))
+                        .toList();
+                if (ref == null) {
+                    ref = p;
+                    refLosses = losses;
+                    continue;
+                }
+                for (int i = 0; i < ref.length; i++) {
+                    assertArrayEquals(ref[i], p[i], threads + " threads, tensor " + i);
+                }
+                assertEquals(refLosses, losses, threads + " threads: losses");
+            }
+        }
+    }
+
     @Test
     void threadCountsAndKernelKindsAgree() {
         DataSet train = synthetic(1000, 1);
