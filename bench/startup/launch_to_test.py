@@ -76,18 +76,20 @@ def main():
         commands.append(("pytorch tutorial", f"/usr/bin/python3 {here}/../pytorch/mnist_mlp.py --data {{data}}"
                                              f" --threads {a.threads} --quiet"))
     results = {name: [] for name, _ in commands}
-    env = dict(os.environ)
-    # A cache of our own: the launcher's class-data archive is made by the warm-up round (PyTorch's warm-up
-    # likewise leaves its files in the page cache).
-    env["XDG_CACHE_HOME"] = os.path.join(out, "cache")
+    # A cache of its own for each command: the launcher's class-data archive is made by the warm-up round
+    # (PyTorch's warm-up likewise leaves its files in the page cache). The launcher keeps one archive per command
+    # name, so two images sharing a cache would delete each other's and dump a new one after every run.
+    envs = {}
+    for i, (name, _) in enumerate(commands):
+        envs[name] = dict(os.environ, XDG_CACHE_HOME=os.path.join(out, f"cache{i}"))
     for name, cmd in commands:
-        run_once(shlex.split(cmd.format(data=a.data, out=os.path.join(out, "warmup"))), env)
+        run_once(shlex.split(cmd.format(data=a.data, out=os.path.join(out, "warmup"))), envs[name])
     while any(dumping()):
         time.sleep(0.2)
     for r in range(a.repeats):
         for name, cmd in commands:
             argv = shlex.split(cmd.format(data=a.data, out=os.path.join(out, f"run{r}")))
-            res = run_once(argv, env)
+            res = run_once(argv, envs[name])
             results[name].append(res)
             print(f"repeat {r + 1} {name}: test line {res['test_s']:.2f} s, exit {res['exit_s']:.2f} s, "
                   f"CPU {res['cpu_s']:.2f} s, "
