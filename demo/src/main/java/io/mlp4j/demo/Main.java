@@ -13,17 +13,20 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 /** {@code mlp4j}: the command line of the demo image. */
 @Command(name = "mlp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Train and run multi-layer perceptrons on MNIST, on the CPU, OpenCL (Aparapi) or CUDA (cuBLAS).",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExportCommand.class,
-                DevicesCommand.class, BenchCommand.class, SelfCheckCommand.class, ServeCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Train and run multi-layer perceptrons on MNIST, on the CPU, OpenCL (Aparapi) or CUDA (cuBLAS).")
 public final class Main implements Runnable {
+
+    /** The subcommands, in the order of the usage help. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(TrainCommand.class, EvalCommand.class,
+            PredictCommand.class, ExportCommand.class, DevicesCommand.class, BenchCommand.class,
+            SelfCheckCommand.class, ServeCommand.class, CommandLine.HelpCommand.class);
 
     /** Exit status of a command that failed at run time (bad data, unreadable file, unavailable backend). */
     public static final int EXIT_FAILURE = 1;
@@ -43,7 +46,7 @@ public final class Main implements Runnable {
             LibraryLog.showOnStderr();
         }
         stopWithTheLauncher();
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /**
@@ -70,9 +73,38 @@ public final class Main implements Runnable {
         watch.start();
     }
 
-    /** A fresh command line with the demo's error handling: one line on stderr, no stack trace unless --verbose. */
+    /**
+     * A fresh command line with every subcommand and the demo's error handling: one line on stderr, no stack trace
+     * unless --verbose.
+     */
     public static CommandLine commandLine() {
+        return commandLine(SUBCOMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: where their first argument that is not an option names a subcommand
+     * (other than help), with that one alone, as picocli builds each subcommand's model from its annotations by
+     * reflection, which is most of its start-up; with all of them otherwise (help, usage, mistakes).
+     */
+    static CommandLine commandLine(String[] args) {
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                for (Class<?> c : SUBCOMMANDS) {
+                    if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(arg)) {
+                        return commandLine(List.of(c));
+                    }
+                }
+                break;
+            }
+        }
+        return commandLine(SUBCOMMANDS);
+    }
+
+    private static CommandLine commandLine(List<Class<?>> subcommands) {
         CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : subcommands) {
+            cl.addSubcommand(c);
+        }
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
         return cl;

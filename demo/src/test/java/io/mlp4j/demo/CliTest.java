@@ -38,6 +38,25 @@ class CliTest {
         assertTrue(Cli.run("--help").out().contains("devices"));
     }
 
+    /** main builds only the subcommand it runs; help, usage and mistakes get all of them. */
+    @Test
+    void onlyTheSubcommandNamedIsBuilt() {
+        assertEquals(List.of("train"), List.copyOf(Main.commandLine(new String[] {"--verbose", "train", "--out", "eval"})
+                .getSubcommands().keySet()));
+        List<String> all = List.copyOf(Main.commandLine().getSubcommands().keySet());
+        assertEquals(all, List.copyOf(Main.commandLine(new String[] {"help", "train"}).getSubcommands().keySet()));
+        assertEquals(all, List.copyOf(Main.commandLine(new String[] {"trian"}).getSubcommands().keySet()));
+        assertEquals(all, List.copyOf(Main.commandLine(new String[] {"--help"}).getSubcommands().keySet()));
+        assertTrue(all.containsAll(List.of("train", "eval", "predict", "export", "devices", "bench", "selfcheck",
+                "serve", "help")), all.toString());
+        Cli.Result help = Cli.run("help", "train");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Usage: mlp4j train"), help.out());
+        Cli.Result typo = Cli.run("trian");
+        assertEquals(Main.EXIT_USAGE, typo.exit());
+        assertTrue(typo.err().startsWith("mlp4j: Unmatched argument at index 0: 'trian'"), typo.err());
+    }
+
     @Test
     void devicesListsEveryBackendAndTheChoice() {
         Cli.Result r = Cli.run("devices");
