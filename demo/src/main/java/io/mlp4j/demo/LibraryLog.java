@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 /**
  * {@code --verbose}: the library's decisions (System.Logger "io.mlp4j", at DEBUG: the backend auto chose and why,
  * a refused device, the plain-loops fallback) on stderr, one line each, {@code mlp4j: message}. Without it they
- * stay silent. System.Logger goes to java.util.logging here, which the image includes.
+ * stay silent. System.Logger goes to java.util.logging here, which the image includes. What the library says on
+ * {@code train}'s warm-up thread is not about the job, and is left out.
  */
 final class LibraryLog {
 
@@ -22,6 +23,7 @@ final class LibraryLog {
     static void showOnStderr() {
         ConsoleHandler handler = new ConsoleHandler(); // writes to System.err
         handler.setLevel(Level.ALL);
+        handler.setFilter(r -> !WarmUp.THREAD.equals(Thread.currentThread().getName())); // logged synchronously
         handler.setFormatter(new Formatter() {
             @Override
             public String format(LogRecord r) {

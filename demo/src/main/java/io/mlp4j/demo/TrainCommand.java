@@ -111,6 +111,18 @@ final class TrainCommand implements Callable<Integer> {
             resumed = Checkpoint.read(file); // IOException names the file and what is wrong
             seed = resumed.seed(); // the split and the shuffles must be the first run's
         }
+        int[] resumedSizes = resumed != null ? resumed.model().network().sizes() : null;
+        WarmUp warmUp = WarmUp.start(resumedSizes != null
+                ? Arrays.copyOfRange(resumedSizes, 1, resumedSizes.length - 1) : hidden.widths(), batch,
+                backend.options());
+        try {
+            return train(phases, o, resumed, warmUp);
+        } finally {
+            warmUp.stop();
+        }
+    }
+
+    private int train(Phases phases, PrintWriter o, Checkpoint resumed, WarmUp warmUp) throws Exception {
         Mnist mnist = data.load();
         phases.end("data: training and test sets read and decoded (two threads)");
         DataSet all = mnist.train();
@@ -152,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
                     ? " but " + CHECKPOINT + " (continue with --resume " + out + ")" : ""));
             int done = trainer.history().size();
             boolean fresh = done == 0;
+            warmUp.stop();
             Evaluation initial = trainer.evaluate(val);
             o.println((done == 0 ? "before training: " : "resumed after epoch " + done + ": ") + initial.line("val"));
             o.flush();
