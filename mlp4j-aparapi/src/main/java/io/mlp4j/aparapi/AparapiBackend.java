@@ -21,7 +21,9 @@ import java.util.Arrays;
  *
  * <p>Operations are recorded, not run: each call appends a command to the kernel's command list, fusing it with
  * the command before where that gives the same result in fewer passes (gather into GEMM, ReLU mask into the GEMM
- * that computed the gradient, consecutive SGD updates). When a result is needed (a download, an upload of indices
+ * that computed the gradient, an SGD update into the GEMM that computed its gradient, consecutive SGD updates).
+ * A GEMM or SGD command independent of every command of the pass before it (no range of {@code mem} one writes
+ * and the other reads or writes) joins that pass. When a result is needed (a download, an upload of indices
  * or data, arena growth, a full list) the list runs as the passes of one {@code execute}. Per training step
  * nothing is transferred; a few times per epoch the command list goes up with the metrics' download.
  *
@@ -75,6 +77,13 @@ final class AparapiBackend implements Backend {
 
     /** Which operations the execution being run holds (reused: nothing is allocated per execution). */
     private final boolean[] ran = new boolean[MlpKernel.OP_COUNT];
+    /** Per recorded command: whether it runs in the same pass as the command before it. */
+    private final boolean[] joined = new boolean[MlpKernel.MAX_COMMANDS];
+    /** Scratch for {@link #conflict}: (offset, length) pairs of mem two commands read and write. */
+    private final int[] readsA = new int[2 * 8];
+    private final int[] writesA = new int[2 * 8];
+    private final int[] readsB = new int[2 * 8];
+    private final int[] writesB = new int[2 * 8];
 
     // ---- counts for the --verbose report ----
     private long executeCalls;
@@ -229,6 +238,7 @@ final class AparapiBackend implements Backend {
         int c = commands * MlpKernel.CMD;
         Arrays.fill(k.cmd, c, c + MlpKernel.CMD, 0);
         k.cmd[c] = op;
+        joined[commands] = false;
         commands++;
         if (commandsSinceStep >= 0) {
             commandsSinceStep++;
@@ -263,27 +273,125 @@ final class AparapiBackend implements Backend {
         int n = commands;
         commands = 0;
         Arrays.fill(ran, false);
+        int p = 0;
         for (int i = 0; i < n; i++) {
             ran[k.cmd[i * MlpKernel.CMD]] = true;
+            if (!joined[i]) {
+                k.passCmd[p++] = i;
+            }
         }
+        k.passCmd[p] = n;
         k.put(k.cmd);
         k.put(k.cmdLr);
+        k.put(k.passCmd);
         if (staged > 0) {
             k.put(k.stage);
             staged = 0;
         }
         try {
-            k.execute(range, n);
+            k.execute(range, p);
         } catch (RuntimeException e) {
             throw new IllegalStateException("aparapi kernel operations " + names(ran) + " failed on "
                     + description + ": " + e.getMessage(), e);
         }
         executeCalls++;
-        passes += n;
+        passes += p;
         verify(ran);
         for (int op = 0; op < ran.length; op++) {
             verified[op] |= ran[op];
         }
+    }
+
+    /**
+     * Decides whether the last recorded command c (a GEMM or an SGD update, complete or just changed by a fusion)
+     * runs in the pass of the command before it: only if it is independent of every command of that pass, all
+     * GEMMs and SGD updates.
+     */
+    private void join(int c) {
+        int i = c / MlpKernel.CMD;
+        joined[i] = false;
+        if (i == 0 || !joinable(k.cmd[c])) {
+            return;
+        }
+        for (int j = i - 1; j >= 0; j--) {
+            if (!joinable(k.cmd[j * MlpKernel.CMD]) || conflict(c, j * MlpKernel.CMD)) {
+                return;
+            }
+            if (!joined[j]) {
+                break;
+            }
+        }
+        joined[i] = true;
+    }
+
+    private static boolean joinable(int op) {
+        return op == MlpKernel.OP_GEMM || op == MlpKernel.OP_SGD;
+    }
+
+    /** Whether one of the commands a and b writes a float of mem that the other reads or writes. */
+    private boolean conflict(int a, int b) {
+        int ra = ranges(a, readsA, writesA);
+        int rb = ranges(b, readsB, writesB);
+        return overlaps(writesA, ra >> 8, readsB, rb & 0xFF) || overlaps(writesA, ra >> 8, writesB, rb >> 8)
+                || overlaps(readsA, ra & 0xFF, writesB, rb >> 8);
+    }
+
+    private static boolean overlaps(int[] x, int nx, int[] y, int ny) {
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < ny; j++) {
+                if (overlap(x[2 * i], x[2 * i + 1], y[2 * j], y[2 * j + 1])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The ranges of mem a GEMM or SGD command reads and writes, as (offset, length) pairs; returns the number of
+     * read ranges plus 256 times the number of written ones.
+     */
+    private int ranges(int c, int[] reads, int[] writes) {
+        int[] x = k.cmd;
+        int r = 0;
+        int w = 0;
+        if (x[c] == MlpKernel.OP_SGD) {
+            for (int s = 0; s < x[c + 1]; s++) {
+                int p = x[c + 2 + 3 * s];
+                int n = x[c + 4 + 3 * s];
+                r = put(reads, r, p, n);
+                r = put(reads, r, x[c + 3 + 3 * s], n);
+                w = put(writes, w, p, n);
+            }
+            return r + (w << 8);
+        }
+        int m = x[c + 1];
+        int n = x[c + 2];
+        int depth = x[c + 3];
+        if (x[c + 15] == 0) {
+            r = put(reads, r, x[c + 4], (m - 1) * x[c + 5] + (depth - 1) * x[c + 6] + 1);
+        }
+        r = put(reads, r, x[c + 7], (depth - 1) * x[c + 8] + (n - 1) * x[c + 9] + 1);
+        r = put(reads, r, x[c + 11], n);
+        r = put(reads, r, x[c + 13], m * n);
+        r = put(reads, r, x[c + 19], m * n);
+        r = put(reads, r, x[c + 20], m);
+        w = put(writes, w, x[c + 10], m * n);
+        w = put(writes, w, x[c + 14], m);
+        w = put(writes, w, x[c + 18], m * depth);
+        w = put(writes, w, x[c + 19], m * n);
+        w = put(writes, w, x[c + 20], m);
+        return r + (w << 8);
+    }
+
+    /** Appends the range (offset, length) as pair i unless offset is -1 (absent); returns the new count. */
+    private static int put(int[] pairs, int i, int offset, int length) {
+        if (offset < 0) {
+            return i;
+        }
+        pairs[2 * i] = offset;
+        pairs[2 * i + 1] = length;
+        return i + 1;
     }
 
     private static String names(boolean[] ops) {
@@ -546,6 +654,7 @@ final class AparapiBackend implements Backend {
                 k.cmd[c + 16] = pixOff;
                 k.cmd[c + 17] = idxOff;
                 k.cmd[c + 18] = xo;
+                join(c);
             }
             return;
         }
@@ -563,6 +672,7 @@ final class AparapiBackend implements Backend {
                     && k.cmd[prev + 13] < 0 && t(y).offset != g) {
                 // dy was just computed by a recorded GEMM (the next layer's dx): mask it there, as it is stored.
                 k.cmd[prev + 13] = t(y).offset;
+                join(prev);
             } else {
                 int c = record(MlpKernel.OP_RELU_MASK);
                 k.cmd[c + 1] = n;
@@ -574,6 +684,7 @@ final class AparapiBackend implements Backend {
         int c = gemm(out, in, rows, g, 1, out, t(x).offset, in, 1, t(dw).offset, -1, 0); // in >= 1: a layer's width
         if (c >= 0) {
             k.cmd[c + 14] = t(db).offset;
+            join(c);
         }
         if (dx != null) {
             // dx[r, i] = sum_o dy[r, o] w[o, i]: A(r, o) = dy[r*out + o], B(o, i) = w[o*in + i]
@@ -604,6 +715,9 @@ final class AparapiBackend implements Backend {
         cmd[x + 13] = -1;
         cmd[x + 14] = -1;
         cmd[x + 18] = -1;
+        cmd[x + 19] = -1;
+        cmd[x + 20] = -1;
+        join(x);
         return x;
     }
 
@@ -643,6 +757,10 @@ final class AparapiBackend implements Backend {
         }
         int po = t(p).offset;
         int go = t(g).offset;
+        int gemm = last(MlpKernel.OP_GEMM);
+        if (gemm >= 0 && fuseUpdate(gemm, po, go, n, lr)) {
+            return;
+        }
         int c = last(MlpKernel.OP_SGD);
         if (c >= 0 && k.cmdLr[c / MlpKernel.CMD] == lr && k.cmd[c + 1] < MlpKernel.SGD_SEGMENTS
                 && independent(c, po, go, n)) {
@@ -651,6 +769,7 @@ final class AparapiBackend implements Backend {
             k.cmd[c + 2 + 3 * s] = po;
             k.cmd[c + 3 + 3 * s] = go;
             k.cmd[c + 4 + 3 * s] = n;
+            join(c);
             return;
         }
         c = record(MlpKernel.OP_SGD);
@@ -659,6 +778,38 @@ final class AparapiBackend implements Backend {
         k.cmd[c + 2] = po;
         k.cmd[c + 3] = go;
         k.cmd[c + 4] = n;
+        join(c);
+    }
+
+    /**
+     * Fuses p -= lr g into the recorded GEMM c that computes all of g (as its C, or as its row sums): the GEMM's
+     * epilogue then updates p as it stores g. Only if p is no range the GEMM reads or writes (the update happens
+     * while the GEMM runs) and the GEMM's other update, if any, has the same rate.
+     */
+    private boolean fuseUpdate(int c, int p, int g, int n, float lr) {
+        int[] x = k.cmd;
+        int slot;
+        if (x[c + 10] == g && n == x[c + 1] * x[c + 2] && x[c + 19] < 0) {
+            slot = 19;
+        } else if (x[c + 14] == g && n == x[c + 1] && x[c + 20] < 0) {
+            slot = 20;
+        } else {
+            return false;
+        }
+        int other = slot == 19 ? 20 : 19;
+        if (x[c + other] >= 0 && k.cmdLr[c / MlpKernel.CMD] != lr) {
+            return false;
+        }
+        int both = ranges(c, readsA, writesA);
+        readsB[0] = p;
+        readsB[1] = n;
+        if (overlaps(readsA, both & 0xFF, readsB, 1) || overlaps(writesA, both >> 8, readsB, 1)) {
+            return false;
+        }
+        x[c + slot] = p;
+        k.cmdLr[c / MlpKernel.CMD] = lr;
+        join(c); // it now also writes p: it may no longer share its pass
+        return true;
     }
 
     /** Whether an update of p[0, n) by g can run in the same pass as the recorded command c's segments. */
