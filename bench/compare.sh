@@ -2,7 +2,7 @@
 # mlp4j against PyTorch on this machine's CPU, in ONE run, interleaved (each repeat runs every implementation of
 # every configuration once, so that background load hits all of them alike), and the table of issue 16's goals.
 #
-#   bench/compare.sh [--repeats 3] [--threads 2] [--data DIR] [--out FILE.md] [--no-aparapi] [--no-demo]
+#   bench/compare.sh [--repeats 3] [--threads 2] [--data DIR] [--out FILE.md] [--no-aparapi] [--no-demo] [--no-build]
 #
 # Per repeat:
 #   peak:  this machine's FMA peak (JMH PeakBench: FMAs on registers, no memory traffic), 1 and 2 threads
@@ -15,7 +15,8 @@
 #          mlp4j cpu, PyTorch CPU
 # Per run: median seconds per epoch over epochs 2.. (the first includes JIT warm-up); the tables give the median
 # over the repeats with min / max, peak RSS (/usr/bin/time -v) and ratios to PyTorch (lower is faster).
-# About 5 minutes with the defaults on 2 cores. Builds with the Maven reactor when bench/target is missing.
+# About 5 minutes with the defaults on 2 cores, after a build of bench and the demo image with the Maven reactor
+# (so that what is measured is the checkout; --no-build measures the jars and image already built).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # Signal chaining, as the demo's launcher does: PoCL's LLVM takes the JVM's signal handlers otherwise.
@@ -26,6 +27,7 @@ DATA="${MLP4J_DATA:-$ROOT/../shared/mnist}"
 OUT="$ROOT/bench/target/compare-$(date +%Y%m%d-%H%M%S).md"
 APARAPI=1
 DEMO_RUNS=1
+BUILD=1
 BIG_SCHEDULE="${BIG_SCHEDULE:-2@0.5,2@0.1}"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,7 +37,8 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --no-aparapi) APARAPI=0; shift ;;
     --no-demo) DEMO_RUNS=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,9 +46,14 @@ done
 DATA="$(cd "$DATA" && pwd)"
 command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
 
-if [ ! -s "$ROOT/bench/target/runtime-classpath.txt" ] || [ ! -f "$ROOT/bench/target/classes/io/mlp4j/bench/TrainMain.class" ]; then
-  echo "building mlp4j and bench (reactor) ..." >&2
-  (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+if [ "$BUILD" = 1 ]; then
+  modules=bench
+  [ "$DEMO_RUNS" = 1 ] && modules=bench,demo
+  echo "building $modules and what they use (reactor) ..." >&2
+  (cd "$ROOT" && mvn -B -q -pl "$modules" -am package -DskipTests)
+elif [ ! -s "$ROOT/bench/target/runtime-classpath.txt" ]; then
+  echo "--no-build, but bench is not built: mvn -B -q -pl bench -am package -DskipTests" >&2
+  exit 2
 fi
 # io.mlp4j and its optional modules on the module path (JMH's jars left out), TrainMain on the class path.
 MP="$(tr ':' '\n' < "$ROOT/bench/target/runtime-classpath.txt" | grep -v -e jmh -e jopt -e commons-math | paste -sd: -)"
