@@ -37,9 +37,9 @@ public final class CpuBackend implements Backend {
     static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
     /** Rows per chunk of softmax + cross-entropy, at least: ten classes per row are little work. */
     private static final int SOFTMAX_GRAIN = 4;
-    /** Per chunk of {@link #softmaxCrossEntropy}: the loss sum and the correct count (at most 16 chunks). */
-    private final double[] chunkLoss = new double[16];
-    private final int[] chunkCorrect = new int[16];
+    /** Per chunk of {@link #softmaxCrossEntropy}: the loss sum and the correct count. */
+    private final double[] chunkLoss = new double[WorkerPool.MAX_CHUNKS];
+    private final int[] chunkCorrect = new int[WorkerPool.MAX_CHUNKS];
     /** The packed operand of large products (and the kernels' working space): grows, never shrinks. */
     private float[] scratch = new float[0];
 

@@ -61,9 +61,12 @@ final class WorkerPool implements AutoCloseable {
         return threads;
     }
 
-    /** The chunk size for a range: about 16 chunks, each a multiple of {@code grain} rows. */
+    /** The most chunks a range is cut into. */
+    static final int MAX_CHUNKS = 16;
+
+    /** The chunk size for a range: at most {@link #MAX_CHUNKS} chunks, each a multiple of {@code grain} rows. */
     static int chunkSize(int total, int grain) {
-        int perChunk = (total + 15) / 16;
+        int perChunk = (total + MAX_CHUNKS - 1) / MAX_CHUNKS;
         return Math.max(grain, (perChunk + grain - 1) / grain * grain);
     }
 
