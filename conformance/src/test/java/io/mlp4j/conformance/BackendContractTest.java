@@ -8,6 +8,7 @@ import io.mlp4j.SelfCheck;
 import io.mlp4j.Trainer;
 import io.mlp4j.data.DataSet;
 import io.mlp4j.data.Mnist;
+import io.mlp4j.testsupport.TestMnist;
 import io.mlp4j.spi.Backend;
 import io.mlp4j.spi.BackendProvider;
 import io.mlp4j.spi.DeviceDataset;
@@ -22,10 +23,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -302,29 +299,9 @@ class BackendContractTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Mnist mnist;
-
-    /** The real MNIST from MLP4J_DATA (CI: ../shared/mnist); skips without it, except in CI, where it fails. */
-    private static synchronized Mnist mnist() {
-        if (mnist == null) {
-            String d = System.getProperty("mlp4j.data");
-            if (d == null || d.isBlank() || d.contains("${")) {
-                d = System.getenv("MLP4J_DATA");
-            }
-            Path dir = Path.of(d == null || d.isBlank() ? "../shared/mnist" : d);
-            if (!Files.isDirectory(dir)) {
-                if ("true".equals(System.getenv("CI"))) {
-                    throw new IllegalStateException("MNIST not found at " + dir + " (set MLP4J_DATA)");
-                }
-                assumeTrue(false, "MNIST not found at " + dir + "; set MLP4J_DATA to run this test");
-            }
-            try {
-                mnist = Mnist.load(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mnist;
+    /** The real MNIST (see {@link TestMnist}). */
+    private static Mnist mnist() {
+        return TestMnist.mnist();
     }
 
     private static Tensor put(Backend b, float[] v) {

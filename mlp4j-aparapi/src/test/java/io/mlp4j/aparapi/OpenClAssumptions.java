@@ -1,12 +1,9 @@
 package io.mlp4j.aparapi;
 
 import io.mlp4j.data.Mnist;
+import io.mlp4j.testsupport.TestMnist;
 import io.mlp4j.spi.Settings;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,7 +17,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 public final class OpenClAssumptions {
 
     private static String missing;
-    private static Mnist mnist;
     private static boolean checked;
 
     private OpenClAssumptions() {
@@ -60,27 +56,9 @@ public final class OpenClAssumptions {
         assumeTrue(false, "skipped, no OpenCL: " + why + " (set -Dmlp4j.requireOpenCL=true to fail instead)");
     }
 
-    /** The real MNIST from MLP4J_DATA (CI: ../shared/mnist); skips without it, except in CI, where it fails. */
-    public static synchronized Mnist mnist() {
-        if (mnist == null) {
-            String d = System.getProperty("mlp4j.data");
-            if (d == null || d.isBlank() || d.contains("${")) {
-                d = System.getenv("MLP4J_DATA");
-            }
-            Path dir = Path.of(d == null || d.isBlank() ? "../shared/mnist" : d);
-            if (!Files.isDirectory(dir)) {
-                if ("true".equals(System.getenv("CI"))) {
-                    throw new IllegalStateException("MNIST not found at " + dir + " (set MLP4J_DATA)");
-                }
-                assumeTrue(false, "MNIST not found at " + dir + "; set MLP4J_DATA to run this test");
-            }
-            try {
-                mnist = Mnist.load(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mnist;
+    /** The real MNIST (see {@link TestMnist}). */
+    public static Mnist mnist() {
+        return TestMnist.mnist();
     }
 
     /** Opens the backend on the default device choice ({@code any}). */

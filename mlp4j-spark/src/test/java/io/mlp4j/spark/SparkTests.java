@@ -2,6 +2,7 @@ package io.mlp4j.spark;
 
 import io.mlp4j.Classifier;
 import io.mlp4j.data.Mnist;
+import io.mlp4j.testsupport.TestMnist;
 import org.apache.spark.sql.SparkSession;
 
 import javax.imageio.ImageIO;
@@ -12,14 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** What the tests share, once per JVM: the local[2] session, the bundled model as a file, MNIST. */
 final class SparkTests {
 
     private static SparkSession spark;
     private static Path model;
-    private static Mnist mnist;
 
     private SparkTests() {
     }
@@ -60,29 +58,12 @@ final class SparkTests {
     }
 
     static Path dataDir() {
-        String d = System.getProperty("mlp4j.data");
-        if (d == null || d.isBlank() || d.contains("${")) {
-            d = System.getenv("MLP4J_DATA");
-        }
-        return Path.of(d == null || d.isBlank() ? "../shared/mnist" : d);
+        return TestMnist.dataDir();
     }
 
-    static synchronized Mnist mnist() {
-        if (mnist == null) {
-            Path dir = dataDir();
-            if (!Files.isDirectory(dir)) {
-                if ("true".equals(System.getenv("CI"))) {
-                    throw new IllegalStateException("MNIST not found at " + dir + " (set MLP4J_DATA)");
-                }
-                assumeTrue(false, "MNIST not found at " + dir + "; set MLP4J_DATA to run this test");
-            }
-            try {
-                mnist = Mnist.load(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mnist;
+    /** The real MNIST (see {@link TestMnist}). */
+    static Mnist mnist() {
+        return TestMnist.mnist();
     }
 
     /** A 28x28 grey picture of MNIST pixels (0 = black background, as MNIST stores them). */
