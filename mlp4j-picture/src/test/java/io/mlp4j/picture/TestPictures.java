@@ -2,43 +2,23 @@ package io.mlp4j.picture;
 
 import io.mlp4j.data.DataSet;
 import io.mlp4j.data.Mnist;
+import io.mlp4j.testsupport.TestMnist;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** MNIST for the tests, and pictures of its digits as a person might make them. */
 final class TestPictures {
 
-    private static Mnist mnist;
-
     private TestPictures() {
     }
 
-    /** MNIST from -Dmlp4j.data / MLP4J_DATA (CI: ../shared/mnist from the repository root); required in CI. */
-    static synchronized Mnist mnist() {
-        if (mnist == null) {
-            String d = System.getProperty("mlp4j.data");
-            if (d == null || d.isBlank() || d.contains("${")) {
-                d = System.getenv("MLP4J_DATA");
-            }
-            Path dir = Path.of(d == null || d.isBlank() ? "../shared/mnist" : d).toAbsolutePath().normalize();
-            if (!Files.isDirectory(dir) && !"true".equals(System.getenv("CI"))) {
-                assumeTrue(false, "MNIST not found at " + dir + "; set MLP4J_DATA to run this test");
-            }
-            try {
-                mnist = Mnist.load(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mnist;
+    /** The real MNIST (see {@link TestMnist}). */
+    static Mnist mnist() {
+        return TestMnist.mnist();
     }
 
     /**
